@@ -1,0 +1,245 @@
+use std::collections::HashMap;
+
+use crm_core::{
+    Address, AddressChange, AddressId, AddressNumber, AddressRepository, AddressScope,
+    AddressSummary, DuplicateProbe, Error, NewAddress, Page, PageRequest, Version,
+};
+use diesel::prelude::*;
+
+use super::{DieselTx, INSERT_CHUNK_BINDS, scope_condition};
+use crate::connection::{AnyConnection, with_inner};
+use crate::error::{QueryResultExt, map_diesel};
+use crate::rows::address::{AddressRow, NewAddressRow, change_row};
+use crate::schema::{address_words, addresses};
+
+/// Columns of `addresses` written on insert.
+const ADDRESS_COLUMNS: usize = 38;
+
+impl AddressRepository for DieselTx<'_> {
+    fn insert_address(&mut self, new: &NewAddress) -> crm_core::Result<AddressId> {
+        let row = NewAddressRow::new(new)?;
+        let id: i64 = with_inner!(&mut *self.conn, |c| {
+            diesel::insert_into(addresses::table)
+                .values(&row)
+                .returning(addresses::id)
+                .get_result(c)
+        })
+        .map_err(|e| number_taken(e, &[new.number]))?;
+        insert_words(self.conn, &[(id, new)])?;
+        Ok(AddressId(id))
+    }
+
+    fn insert_addresses(&mut self, batch: &[NewAddress]) -> crm_core::Result<Vec<AddressId>> {
+        let mut ids = Vec::with_capacity(batch.len());
+        for chunk in batch.chunks(INSERT_CHUNK_BINDS / ADDRESS_COLUMNS) {
+            let numbers: Vec<i64> = chunk.iter().map(|a| a.number.0).collect();
+            let taken: Vec<(i64, Option<i64>)> = addresses::table
+                .filter(
+                    addresses::number
+                        .eq_any(&numbers)
+                        .or(addresses::lead_number.eq_any(&numbers)),
+                )
+                .select((addresses::number, addresses::lead_number))
+                .limit(10)
+                .load(self.conn)
+                .dom()?;
+            if !taken.is_empty() {
+                let mut clashing: Vec<i64> = taken
+                    .into_iter()
+                    .flat_map(|(number, lead)| [Some(number), lead])
+                    .flatten()
+                    .filter(|n| numbers.contains(n))
+                    .collect();
+                clashing.sort_unstable();
+                clashing.dedup();
+                return Err(duplicate_numbers(&clashing));
+            }
+            let rows = chunk
+                .iter()
+                .map(NewAddressRow::new)
+                .collect::<crm_core::Result<Vec<_>>>()?;
+            let pairs: Vec<(i64, i64)> = with_inner!(&mut *self.conn, |c| {
+                diesel::insert_into(addresses::table)
+                    .values(&rows)
+                    .returning((addresses::number, addresses::id))
+                    .get_results(c)
+            })
+            .map_err(|e| number_taken(e, &[]))?;
+            let by_number: HashMap<i64, i64> = pairs.into_iter().collect();
+            let mut inserted = Vec::with_capacity(chunk.len());
+            for new in chunk {
+                let id = *by_number.get(&new.number.0).ok_or_else(|| {
+                    Error::Storage(format!("address {} was not inserted", new.number))
+                })?;
+                inserted.push((id, new));
+                ids.push(AddressId(id));
+            }
+            insert_words(self.conn, &inserted)?;
+        }
+        Ok(ids)
+    }
+
+    fn address(&mut self, id: AddressId, scope: AddressScope) -> crm_core::Result<Option<Address>> {
+        let mut query = addresses::table
+            .filter(addresses::id.eq(id.0))
+            .select(AddressRow::as_select())
+            .into_boxed();
+        if let Some(condition) = scope_condition(scope) {
+            query = query.filter(condition);
+        }
+        query
+            .first::<AddressRow>(self.conn)
+            .optional()
+            .dom()?
+            .map(AddressRow::into_domain)
+            .transpose()
+    }
+
+    fn address_by_number(
+        &mut self,
+        number: AddressNumber,
+        scope: AddressScope,
+    ) -> crm_core::Result<Option<Address>> {
+        let mut query = addresses::table
+            .filter(
+                addresses::number
+                    .eq(number.0)
+                    .or(addresses::lead_number.eq(number.0)),
+            )
+            .select(AddressRow::as_select())
+            .order(addresses::number.ne(number.0))
+            .into_boxed();
+        if let Some(condition) = scope_condition(scope) {
+            query = query.filter(condition);
+        }
+        query
+            .first::<AddressRow>(self.conn)
+            .optional()
+            .dom()?
+            .map(AddressRow::into_domain)
+            .transpose()
+    }
+
+    fn update_address(
+        &mut self,
+        id: AddressId,
+        expected: Version,
+        change: &AddressChange,
+    ) -> crm_core::Result<bool> {
+        let row = change_row(change)?;
+        let updated = diesel::update(
+            addresses::table
+                .filter(addresses::id.eq(id.0))
+                .filter(addresses::version.eq(expected.0)),
+        )
+        .set((&row, addresses::version.eq(expected.next().0)))
+        .execute(self.conn)
+        .map_err(|e| number_taken(e, &[change.number]))?;
+        if updated == 0 {
+            return Ok(false);
+        }
+        diesel::delete(address_words::table.filter(address_words::address_id.eq(id.0)))
+            .execute(self.conn)
+            .dom()?;
+        let keys = change.data.search_keys();
+        insert_word_rows(self.conn, word_rows(id.0, &keys))?;
+        Ok(true)
+    }
+
+    fn search_addresses(
+        &mut self,
+        query: &crm_core::AddressQuery,
+        scope: AddressScope,
+        page: PageRequest,
+    ) -> crm_core::Result<Page<AddressSummary>> {
+        super::search::search(self.conn, query, scope, page)
+    }
+
+    fn duplicate_candidates(
+        &mut self,
+        probe: &DuplicateProbe,
+        limit: u32,
+    ) -> crm_core::Result<Vec<Address>> {
+        super::search::duplicate_candidates(self.conn, probe, limit)
+    }
+
+    fn numbers_taken(&mut self, from: i64, to: i64) -> crm_core::Result<Vec<i64>> {
+        let mut taken: Vec<i64> = addresses::table
+            .filter(addresses::number.between(from, to))
+            .select(addresses::number)
+            .load(self.conn)
+            .dom()?;
+        let former: Vec<Option<i64>> = addresses::table
+            .filter(addresses::lead_number.between(from, to))
+            .select(addresses::lead_number)
+            .load(self.conn)
+            .dom()?;
+        taken.extend(former.into_iter().flatten());
+        taken.sort_unstable();
+        taken.dedup();
+        Ok(taken)
+    }
+}
+
+/// The name-index rows of one address.
+fn word_rows(id: i64, keys: &crm_core::SearchKeys) -> Vec<(i64, String, Option<String>)> {
+    keys.name_words
+        .iter()
+        .map(|w| (id, w.clone(), keys.city_key.clone()))
+        .collect()
+}
+
+fn insert_words(conn: &mut AnyConnection, inserted: &[(i64, &NewAddress)]) -> crm_core::Result<()> {
+    let rows: Vec<_> = inserted
+        .iter()
+        .flat_map(|(id, new)| word_rows(*id, &new.data.search_keys()))
+        .collect();
+    insert_word_rows(conn, rows)
+}
+
+fn insert_word_rows(
+    conn: &mut AnyConnection,
+    rows: Vec<(i64, String, Option<String>)>,
+) -> crm_core::Result<()> {
+    for chunk in rows.chunks(INSERT_CHUNK_BINDS / 3) {
+        let values: Vec<_> = chunk
+            .iter()
+            .map(|(id, word, city)| {
+                (
+                    address_words::address_id.eq(*id),
+                    address_words::word.eq(word),
+                    address_words::city_key.eq(city.as_deref()),
+                )
+            })
+            .collect();
+        with_inner!(&mut *conn, |c| {
+            diesel::insert_into(address_words::table)
+                .values(&values)
+                .execute(c)
+        })
+        .dom()?;
+    }
+    Ok(())
+}
+
+/// A unique violation on the number, named with the number when it is known.
+fn number_taken(error: diesel::result::Error, numbers: &[AddressNumber]) -> Error {
+    match map_diesel(error) {
+        Error::Duplicate { what, candidates } if what == "address number" => match numbers {
+            [number] => Error::Duplicate {
+                what: format!("address number {number}"),
+                candidates,
+            },
+            _ => Error::Duplicate { what, candidates },
+        },
+        other => other,
+    }
+}
+
+fn duplicate_numbers(taken: &[i64]) -> Error {
+    let list: Vec<String> = taken.iter().map(i64::to_string).collect();
+    Error::Duplicate {
+        what: format!("address numbers already in use: {}", list.join(", ")),
+        candidates: Vec::new(),
+    }
+}

@@ -1,0 +1,270 @@
+//! The criteria search and the duplicate-candidate lookup.
+//!
+//! Name words are answered from `address_words`, an index of every folded name word with the
+//! folded city beside it: each query word becomes `id IN (SELECT address_id FROM address_words
+//! WHERE word >= prefix AND word < prefix‖U+10FFFF …)`, a range scan of the
+//! `(word, city_key, address_id)` index that never touches the address rows; the city
+//! criterion rides along in the first word's scan.
+
+use std::collections::BTreeSet;
+
+use crm_core::text::prefix_upper_bound;
+use crm_core::{
+    Address, AddressQuery, AddressScope, AddressSortField, AddressSummary, DuplicateProbe, Page,
+    PageRequest,
+};
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+use diesel::sql_types::Bool;
+
+use super::scope_condition;
+use crate::connection::{AnyConnection, MultiBackend};
+use crate::error::QueryResultExt;
+use crate::rows::address::{AddressRow, SummaryRow};
+use crate::schema::{address_words, addresses};
+
+type AddressCondition = Box<dyn BoxableExpression<addresses::table, MultiBackend, SqlType = Bool>>;
+
+/// `column` starts with one of `forms` (bytewise).
+macro_rules! any_prefix {
+    ($column:expr, $forms:expr, $ty:ty) => {{
+        let mut condition: Option<$ty> = None;
+        for form in $forms {
+            let one: $ty = Box::new(
+                $column
+                    .ge(form.clone())
+                    .and($column.lt(prefix_upper_bound(form))),
+            );
+            condition = Some(match condition {
+                None => one,
+                Some(previous) => Box::new(previous.or(one)),
+            });
+        }
+        condition
+    }};
+}
+
+/// The first two prefix ranges of `forms` as `(from, to)` pairs; one form fills both.
+fn two_ranges(forms: &[String]) -> Option<[(String, String); 2]> {
+    let first = forms.first()?;
+    let second = forms.get(1).unwrap_or(first);
+    Some([
+        (first.clone(), prefix_upper_bound(first)),
+        (second.clone(), prefix_upper_bound(second)),
+    ])
+}
+
+fn filtered(
+    query: &AddressQuery,
+    scope: AddressScope,
+) -> addresses::BoxedQuery<'static, MultiBackend> {
+    let mut q = addresses::table.into_boxed();
+    if let Some(condition) = scope_condition(scope) {
+        q = q.filter(condition);
+    }
+    if let Some(number) = query.number {
+        q = q.filter(
+            addresses::number
+                .eq(number.0)
+                .or(addresses::lead_number.eq(number.0)),
+        );
+    }
+    // Subqueries inside `IN` must have concrete types on the multi-backend connection, so
+    // every word is looked up under exactly two prefix ranges (the second repeats the first
+    // when the word has one folded form).
+    let city = two_ranges(&query.city_forms);
+    for (i, word) in query.name_words.iter().enumerate() {
+        let Some([(a1, b1), (a2, b2)]) = two_ranges(&word.forms) else {
+            continue;
+        };
+        let w = address_words::word;
+        let word_matches = w.ge(a1).and(w.lt(b1)).or(w.ge(a2).and(w.lt(b2)));
+        let words = address_words::table
+            .select(address_words::address_id)
+            .filter(word_matches);
+        match (i, city.clone()) {
+            (0, Some([(c1, d1), (c2, d2)])) => {
+                let c = address_words::city_key;
+                let in_city = c.ge(c1).and(c.lt(d1)).or(c.ge(c2).and(c.lt(d2)));
+                q = q.filter(addresses::id.eq_any(words.filter(in_city)));
+            }
+            _ => q = q.filter(addresses::id.eq_any(words)),
+        }
+    }
+    if query.name_words.is_empty()
+        && let Some(city) = any_prefix!(
+            addresses::city_key.assume_not_null(),
+            &query.city_forms,
+            AddressCondition
+        )
+    {
+        q = q.filter(city);
+    }
+    if let Some((from, to)) = &query.postal_code {
+        q = q.filter(addresses::postal_code.between(from.clone(), to.clone()));
+    }
+    if let Some(country) = query.country {
+        q = q.filter(addresses::country.eq(country.to_string()));
+    }
+    if let Some(kind) = query.kind {
+        q = q.filter(addresses::kind.eq(kind.as_str()));
+    }
+    if let Some(status) = query.status {
+        q = q.filter(addresses::status.eq(status.as_str()));
+    }
+    if let Some(user) = query.responsible {
+        q = q.filter(
+            addresses::field_rep_id
+                .eq(user.0)
+                .or(addresses::inside_rep_id.eq(user.0)),
+        );
+    }
+    if let Some(industry) = &query.industry {
+        let industry = industry.clone();
+        q = q.filter(
+            addresses::industry_key
+                .ge(industry.clone())
+                .and(addresses::industry_key.lt(prefix_upper_bound(&industry))),
+        );
+    }
+    if let Some(classification) = query.classification {
+        q = q.filter(addresses::classification.eq(classification.as_str()));
+    }
+    q
+}
+
+pub(super) fn search(
+    conn: &mut AnyConnection,
+    query: &AddressQuery,
+    scope: AddressScope,
+    page: PageRequest,
+) -> crm_core::Result<Page<AddressSummary>> {
+    let total: i64 = filtered(query, scope).count().get_result(conn).dom()?;
+    if total == 0 || page.offset >= total as u64 {
+        return Ok(Page {
+            items: Vec::new(),
+            total: total as u64,
+            offset: page.offset,
+            limit: page.limit,
+        });
+    }
+    let q = filtered(query, scope);
+    let desc = query.sort.descending;
+    let q = match (query.sort.by, desc) {
+        (AddressSortField::Name, false) => {
+            q.order((addresses::name_key.asc(), addresses::id.asc()))
+        }
+        (AddressSortField::Name, true) => {
+            q.order((addresses::name_key.desc(), addresses::id.desc()))
+        }
+        (AddressSortField::Number, false) => q.order(addresses::number.asc()),
+        (AddressSortField::Number, true) => q.order(addresses::number.desc()),
+        (AddressSortField::PostalCode, false) => q.order((
+            addresses::postal_code.is_null().asc(),
+            addresses::postal_code.asc(),
+            addresses::id.asc(),
+        )),
+        (AddressSortField::PostalCode, true) => q.order((
+            addresses::postal_code.is_null().asc(),
+            addresses::postal_code.desc(),
+            addresses::id.desc(),
+        )),
+        (AddressSortField::City, false) => q.order((
+            addresses::city_key.is_null().asc(),
+            addresses::city_key.asc(),
+            addresses::id.asc(),
+        )),
+        (AddressSortField::City, true) => q.order((
+            addresses::city_key.is_null().asc(),
+            addresses::city_key.desc(),
+            addresses::id.desc(),
+        )),
+        (AddressSortField::Updated, false) => {
+            q.order((addresses::updated_at.asc(), addresses::id.asc()))
+        }
+        (AddressSortField::Updated, true) => {
+            q.order((addresses::updated_at.desc(), addresses::id.desc()))
+        }
+    };
+    let rows: Vec<SummaryRow> = q
+        .select(SummaryRow::as_select())
+        .limit(i64::from(page.limit))
+        .offset(page.offset as i64)
+        .load(conn)
+        .dom()?;
+    Ok(Page {
+        items: rows
+            .into_iter()
+            .map(SummaryRow::into_domain)
+            .collect::<crm_core::Result<_>>()?,
+        total: total as u64,
+        offset: page.offset,
+        limit: page.limit,
+    })
+}
+
+pub(super) fn duplicate_candidates(
+    conn: &mut AnyConnection,
+    probe: &DuplicateProbe,
+    limit: u32,
+) -> crm_core::Result<Vec<Address>> {
+    let limit = i64::from(limit);
+    let kind = probe.kind.as_str();
+    let mut ids: BTreeSet<i64> = BTreeSet::new();
+    if !probe.name_words.is_empty() {
+        let by_words: Vec<i64> = address_words::table
+            .inner_join(addresses::table)
+            .filter(address_words::word.eq_any(&probe.name_words))
+            .filter(addresses::kind.eq(kind))
+            .filter(addresses::id.ne(probe.exclude.0))
+            .group_by(address_words::address_id)
+            .select(address_words::address_id)
+            .order((count_star().desc(), address_words::address_id.asc()))
+            .limit(limit)
+            .load(conn)
+            .dom()?;
+        ids.extend(by_words);
+    }
+    let base = || {
+        addresses::table
+            .filter(addresses::kind.eq(kind))
+            .filter(addresses::id.ne(probe.exclude.0))
+            .select(addresses::id)
+            .limit(limit)
+            .into_boxed::<MultiBackend>()
+    };
+    if let Some(domain) = &probe.email_domain {
+        let found: Vec<i64> = base()
+            .filter(addresses::email_domain.eq(domain.clone()))
+            .load(conn)
+            .dom()?;
+        ids.extend(found);
+    }
+    if let Some(phone) = &probe.phone {
+        let found: Vec<i64> = base()
+            .filter(addresses::phone.eq(phone.clone()))
+            .load(conn)
+            .dom()?;
+        ids.extend(found);
+    }
+    if let Some((postal_code, street)) = &probe.postal_street {
+        let found: Vec<i64> = base()
+            .filter(addresses::postal_code.eq(postal_code.clone()))
+            .filter(addresses::street_key.eq(street.clone()))
+            .load(conn)
+            .dom()?;
+        ids.extend(found);
+    }
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = ids.into_iter().collect();
+    addresses::table
+        .filter(addresses::id.eq_any(&ids))
+        .select(AddressRow::as_select())
+        .load::<AddressRow>(conn)
+        .dom()?
+        .into_iter()
+        .map(AddressRow::into_domain)
+        .collect()
+}

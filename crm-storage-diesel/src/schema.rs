@@ -1,0 +1,136 @@
+//! The SQL schema, one `table!` for both backends: every column has the same SQL type on
+//! SQLite and PostgreSQL (see the migrations of each backend).
+
+#![allow(missing_docs)]
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        login -> Text,
+        display_name -> Text,
+        email -> Nullable<Text>,
+        roles -> Text,
+        active -> Bool,
+    }
+}
+
+diesel::table! {
+    counters (name) {
+        name -> Text,
+        next_value -> BigInt,
+    }
+}
+
+diesel::table! {
+    addresses (id) {
+        id -> BigInt,
+        number -> BigInt,
+        kind -> Text,
+        name1 -> Text,
+        name2 -> Nullable<Text>,
+        name3 -> Nullable<Text>,
+        legal_form -> Nullable<Text>,
+        street -> Nullable<Text>,
+        addition -> Nullable<Text>,
+        po_box -> Nullable<Text>,
+        postal_code -> Nullable<Text>,
+        city -> Nullable<Text>,
+        country -> Text,
+        language -> Text,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        website -> Nullable<Text>,
+        industry -> Nullable<Text>,
+        classification -> Nullable<Text>,
+        potential_amount -> Nullable<BigInt>,
+        potential_currency -> Nullable<Text>,
+        field_rep_id -> Nullable<BigInt>,
+        inside_rep_id -> Nullable<BigInt>,
+        status -> Text,
+        latitude -> Nullable<Double>,
+        longitude -> Nullable<Double>,
+        lead_number -> Nullable<BigInt>,
+        converted_at -> Nullable<Timestamp>,
+        converted_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        created_by -> BigInt,
+        updated_at -> Timestamp,
+        updated_by -> BigInt,
+        version -> BigInt,
+        name_key -> Text,
+        city_key -> Nullable<Text>,
+        street_key -> Nullable<Text>,
+        email_domain -> Nullable<Text>,
+        industry_key -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    address_words (address_id, word) {
+        address_id -> BigInt,
+        word -> Text,
+        city_key -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    contacts (id) {
+        id -> BigInt,
+        address_id -> BigInt,
+        salutation -> Nullable<Text>,
+        title -> Nullable<Text>,
+        first_name -> Nullable<Text>,
+        last_name -> Text,
+        function -> Nullable<Text>,
+        department -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        mobile -> Nullable<Text>,
+        email -> Nullable<Text>,
+        language -> Text,
+        is_primary -> Bool,
+        active -> Bool,
+        created_at -> Timestamp,
+        created_by -> BigInt,
+        updated_at -> Timestamp,
+        updated_by -> BigInt,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    notes (id) {
+        id -> BigInt,
+        address_id -> BigInt,
+        about_kind -> Text,
+        about_id -> BigInt,
+        body -> Text,
+        author_id -> BigInt,
+        created_at -> Timestamp,
+        edited_by -> Nullable<BigInt>,
+        edited_at -> Nullable<Timestamp>,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    address_activations (user_id, address_id) {
+        user_id -> BigInt,
+        address_id -> BigInt,
+        activated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(address_words -> addresses (address_id));
+diesel::joinable!(contacts -> addresses (address_id));
+diesel::joinable!(notes -> addresses (address_id));
+diesel::joinable!(address_activations -> addresses (address_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    counters,
+    addresses,
+    address_words,
+    contacts,
+    notes,
+    address_activations,
+);

@@ -1,0 +1,159 @@
+//! The diesel implementation of [`crm_core::Store`].
+
+use std::time::Duration;
+
+use crm_core::{Store, Tx};
+use diesel::r2d2::Pool;
+
+use crate::connection::{
+    AnyConnection, Backend, DatabaseUrl, Manager, SqlitePragmas, SqliteTarget, TxMode, transaction,
+};
+use crate::error::StorageError;
+use crate::migrations;
+use crate::repo::DieselTx;
+
+/// How to open a store.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// Where the database is.
+    pub url: DatabaseUrl,
+    /// Pooled connections (an in-memory SQLite database always uses one).
+    pub pool_size: u32,
+    /// How long a writer waits for SQLite's write lock, and a caller for a free connection.
+    pub busy_timeout: Duration,
+    /// SQLite page cache per connection, in KiB.
+    pub sqlite_cache_kib: u32,
+}
+
+impl StoreOptions {
+    /// Defaults for `url`: 8 connections, 5 s busy timeout, 64 MiB SQLite cache.
+    pub fn new(url: DatabaseUrl) -> Self {
+        StoreOptions {
+            url,
+            pool_size: 8,
+            busy_timeout: Duration::from_secs(5),
+            sqlite_cache_kib: 64 * 1024,
+        }
+    }
+}
+
+/// A pooled store over PostgreSQL or SQLite; cheap to share between threads.
+///
+/// ```no_run
+/// use crm_storage_diesel::{DatabaseUrl, DieselStore, StoreOptions};
+/// let url = DatabaseUrl::parse("sqlite://crm-data/crm.sqlite")?;
+/// let store = DieselStore::open(&StoreOptions::new(url))?;
+/// assert_eq!(store.backend(), crm_storage_diesel::Backend::Sqlite);
+/// # Ok::<(), crm_storage_diesel::StorageError>(())
+/// ```
+#[derive(Clone)]
+pub struct DieselStore {
+    pool: Pool<Manager>,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for DieselStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DieselStore")
+            .field("backend", &self.backend)
+            .field("connections", &self.pool.state().connections)
+            .finish()
+    }
+}
+
+impl DieselStore {
+    /// Opens the database (creating an SQLite file and its directory when missing), runs the
+    /// pending migrations and fills the pool.
+    ///
+    /// # Errors
+    /// [`StorageError::Connect`] when the database cannot be reached, with the driver's
+    /// reason; [`StorageError::Migration`]; [`StorageError::Io`] when the directory cannot be
+    /// created.
+    pub fn open(options: &StoreOptions) -> Result<Self, StorageError> {
+        let mut pool_size = options.pool_size.max(1);
+        match &options.url {
+            DatabaseUrl::Sqlite(SqliteTarget::File(path)) => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir)?;
+                }
+            }
+            DatabaseUrl::Sqlite(SqliteTarget::Memory) => pool_size = 1,
+            DatabaseUrl::Postgres(_) => {}
+        }
+        let manager = Manager::new(options.url.clone());
+        // Connect once directly: the driver's own message beats a pool timeout.
+        let mut first = diesel::r2d2::ManageConnection::connect(&manager)
+            .map_err(|e| StorageError::Connect(e.to_string()))?;
+        let pragmas = SqlitePragmas {
+            busy_timeout: options.busy_timeout,
+            cache_kib: options.sqlite_cache_kib,
+        };
+        diesel::r2d2::CustomizeConnection::on_acquire(&pragmas, &mut first)
+            .map_err(|e| StorageError::Connect(e.to_string()))?;
+        migrations::run(&mut first)?;
+        drop(first);
+        let pool = Pool::builder()
+            .max_size(pool_size)
+            .min_idle(Some(1))
+            .connection_timeout(options.busy_timeout.max(Duration::from_secs(1)))
+            .connection_customizer(Box::new(pragmas))
+            .build(manager)
+            .map_err(|e| StorageError::Connect(e.to_string()))?;
+        Ok(DieselStore {
+            pool,
+            backend: options.url.backend(),
+        })
+    }
+
+    /// The backend behind this store.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Runs `f` with a pooled connection outside any transaction — for maintenance such as
+    /// `VACUUM`/`ANALYZE` after a bulk load, and for tests that inspect rows directly.
+    ///
+    /// # Errors
+    /// [`StorageError::Pool`] when no connection is free in time, or what `f` returns.
+    pub fn with_connection<T>(
+        &self,
+        f: impl FnOnce(&mut AnyConnection) -> Result<T, StorageError>,
+    ) -> Result<T, StorageError> {
+        let mut conn = self.pool.get()?;
+        f(&mut conn)
+    }
+
+    /// Refreshes the planner's statistics (`ANALYZE`) — worth it after a bulk import.
+    ///
+    /// # Errors
+    /// [`StorageError::Query`].
+    pub fn analyze(&self) -> Result<(), StorageError> {
+        use diesel::connection::SimpleConnection;
+        self.with_connection(|c| {
+            c.batch_execute(match self.backend {
+                Backend::Sqlite => "ANALYZE; PRAGMA optimize;",
+                Backend::Postgres => "VACUUM ANALYZE",
+            })?;
+            Ok(())
+        })
+    }
+
+    fn run<T>(
+        &self,
+        mode: TxMode,
+        f: impl FnOnce(&mut dyn Tx) -> crm_core::Result<T>,
+    ) -> crm_core::Result<T> {
+        let mut conn = self.pool.get().map_err(StorageError::Pool)?;
+        transaction(&mut conn, mode, |c| f(&mut DieselTx { conn: c }))
+    }
+}
+
+impl Store for DieselStore {
+    fn read<T>(&self, f: impl FnOnce(&mut dyn Tx) -> crm_core::Result<T>) -> crm_core::Result<T> {
+        self.run(TxMode::Read, f)
+    }
+
+    fn write<T>(&self, f: impl FnOnce(&mut dyn Tx) -> crm_core::Result<T>) -> crm_core::Result<T> {
+        self.run(TxMode::Write, f)
+    }
+}
