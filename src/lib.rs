@@ -1,1 +1,117 @@
-//! placeholder
+#![doc = include_str!("../README.md")]
+
+pub mod demo;
+pub mod settings;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+pub use crm_core::*;
+pub use crm_storage_diesel::{Backend, DieselStore, StorageError};
+
+pub use settings::Settings;
+
+/// What can go wrong while opening the CRM; once open, services fail with [`Error`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OpenError {
+    /// A setting is missing or wrong; the message names it.
+    #[error("settings: {0}")]
+    Settings(String),
+    /// The database cannot be opened or migrated.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    /// The domain rules in the settings contradict themselves.
+    #[error(transparent)]
+    Rules(#[from] Error),
+}
+
+/// The host's wall clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// The CRM, opened: the services over the configured store.
+///
+/// ```no_run
+/// use crm::{Crm, Settings, AddressCriteria, PageRequest};
+///
+/// let crm = Crm::open(Settings::load()?)?;
+/// let admin = crm::demo::admin();
+/// let hits = crm.addresses().search(
+///     &admin,
+///     &AddressCriteria { name: Some("muell".into()), ..Default::default() },
+///     PageRequest::default(),
+/// )?;
+/// for row in hits.items {
+///     println!("{} {} {}", row.number, row.name, row.city.unwrap_or_default());
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct Crm {
+    services: Services<DieselStore>,
+    settings: Settings,
+}
+
+impl Crm {
+    /// Opens the store the settings name (creating and migrating it as needed) and wires the
+    /// services. `Crm::open(Settings::default())` opens an embedded SQLite database under
+    /// `./crm-data/`.
+    ///
+    /// # Errors
+    /// [`OpenError`] naming the setting, the database failure or the contradictory rule.
+    pub fn open(settings: Settings) -> Result<Self, OpenError> {
+        Self::open_with_clock(settings, Arc::new(SystemClock))
+    }
+
+    /// Like [`Crm::open`], with the host's clock (tests pass a fixed one).
+    ///
+    /// # Errors
+    /// As [`Crm::open`].
+    pub fn open_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, OpenError> {
+        let store = DieselStore::open(&settings.store_options()?)?;
+        let services = Services::new(store, clock, settings.rules())?;
+        Ok(Crm { services, settings })
+    }
+
+    /// Addresses: capture leads, edit, search, open, activate, convert, import.
+    pub fn addresses(&self) -> AddressService<'_, DieselStore> {
+        self.services.addresses()
+    }
+
+    /// Contact persons.
+    pub fn contacts(&self) -> ContactService<'_, DieselStore> {
+        self.services.contacts()
+    }
+
+    /// Notes.
+    pub fn notes(&self) -> NoteService<'_, DieselStore> {
+        self.services.notes()
+    }
+
+    /// The copy of the host's users.
+    pub fn users(&self) -> UserService<'_, DieselStore> {
+        self.services.users()
+    }
+
+    /// The settings the CRM was opened with.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The store, for maintenance (`analyze`) and adapters that share it.
+    pub fn store(&self) -> &DieselStore {
+        self.services.store()
+    }
+
+    /// The backend in use.
+    pub fn backend(&self) -> Backend {
+        self.store().backend()
+    }
+}

@@ -37,3 +37,5 @@ pub use connection::{AnyConnection, Backend, DatabaseUrl, MultiBackend, SqliteTa
 pub use error::StorageError;
 pub use repo::DieselTx;
 pub use store::{DieselStore, StoreOptions};
+#[cfg(feature = "testing")]
+pub mod testing;

@@ -12,6 +12,7 @@ use crate::ids::{AddressId, AddressNumber, UserId};
 use crate::note::{NewNote, note_text};
 use crate::ports::Store;
 use crate::user::{Actor, Role};
+use crate::values::{CountryCode, Language};
 
 /// Field errors reported at most per rejected import; the rest are counted.
 const MAX_REPORTED_ERRORS: usize = 100;
@@ -186,22 +187,23 @@ fn validate_rows(rows: &[ImportRow]) -> Result<Vec<ValidRow>> {
             }
             Ok(data)
         }) {
-            Ok(data) => data,
+            Ok(data) => Some(data),
             Err(Error::Invalid(inv)) => {
                 push(inv.prefixed(&prefix), &mut errors);
-                continue;
+                None
             }
             Err(other) => return Err(other),
         };
+        // Contacts are checked even when the address failed, so that one pass reports all.
+        let (country, language) = data
+            .as_ref()
+            .map_or((CountryCode::CH, Language::De), |d| (d.postal.country, d.language));
         let mut contacts = Vec::with_capacity(row.contacts.len());
         for (j, contact) in row.contacts.iter().enumerate() {
-            match contact.validate(data.postal.country, data.language) {
+            match contact.validate(country, language) {
                 Ok(c) => contacts.push(c),
                 Err(Error::Invalid(inv)) => {
-                    push(
-                        inv.prefixed(&format!("{prefix}.contacts[{j}]")),
-                        &mut errors,
-                    );
+                    push(inv.prefixed(&format!("{prefix}.contacts[{j}]")), &mut errors);
                 }
                 Err(other) => return Err(other),
             }
@@ -216,6 +218,7 @@ fn validate_rows(rows: &[ImportRow]) -> Result<Vec<ValidRow>> {
                 ),
             }
         }
+        let Some(data) = data else { continue };
         valid.push(ValidRow {
             number: row.number,
             kind: row.kind,

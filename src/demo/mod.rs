@@ -1,0 +1,401 @@
+//! Believable demo data for a Swiss wholesaler: users, and addresses with contacts and notes
+//! in German, French and Italian, at real Swiss places. Deterministic: the same seed gives the
+//! same data on every machine, so examples and benchmarks are reproducible.
+//!
+//! ```no_run
+//! use crm::{Crm, Settings, demo};
+//! let crm = Crm::open(Settings::default())?;
+//! let report = demo::seed(&crm, 300)?;
+//! println!("{} addresses", report.addresses);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod names;
+mod places;
+
+use crm_core::{
+    Actor, AddressCriteria, AddressInput, AddressKind, ContactInput, ImportRow, Language,
+    MoneyInput, PageRequest, PostalAddressInput, Role, StatusFilter, User, UserId,
+};
+pub use places::{PLACES, Place};
+
+use crate::Crm;
+
+/// A small deterministic random generator (SplitMix64): fast, and stable across versions
+/// and platforms, unlike a general-purpose RNG crate's default.
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator seeded with `seed`.
+    pub fn new(seed: u64) -> Self {
+        Rng(seed)
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `0..n` (`n > 0`).
+    pub fn below(&mut self, n: usize) -> usize {
+        ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
+    }
+
+    /// True with probability `percent` / 100.
+    pub fn chance(&mut self, percent: u32) -> bool {
+        self.below(100) < percent as usize
+    }
+
+    /// A random element of a non-empty slice.
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+/// The demo administrator (user 1), who seeds and imports.
+pub fn admin() -> Actor {
+    Actor::new(UserId(1), "Admin", vec![Role::Admin])
+}
+
+/// The demo sales manager (user 2).
+pub fn manager() -> Actor {
+    Actor::new(UserId(2), "Monika Graf", vec![Role::SalesManager])
+}
+
+/// The first demo field rep, Anna Meier (user 101), who works German-speaking customers.
+pub fn field_rep() -> Actor {
+    Actor::new(UserId(101), "Anna Meier", vec![Role::FieldSales])
+}
+
+/// The first demo inside rep, Daniela Keller (user 5001).
+pub fn inside_rep() -> Actor {
+    Actor::new(UserId(5001), "Daniela Keller", vec![Role::InsideSales])
+}
+
+const NAMED_FIELD: &[(&str, &str, Language)] = &[
+    ("ameier", "Anna Meier", Language::De),
+    ("sfavre", "Sophie Favre", Language::Fr),
+    ("lbernasconi", "Luca Bernasconi", Language::It),
+    ("rbrunner", "Reto Brunner", Language::De),
+];
+const NAMED_INSIDE: &[(&str, &str, Language)] = &[
+    ("dkeller", "Daniela Keller", Language::De),
+    ("jrochat", "Julien Rochat", Language::Fr),
+    ("spolli", "Sara Polli", Language::It),
+];
+
+/// The users of the demo company: an administrator, a sales manager, `field` field reps
+/// (ids from 101) and `inside` inside reps (ids from 5001). The first ones have names; more
+/// are numbered.
+pub fn staff(field: usize, inside: usize) -> Vec<User> {
+    let user = |id: i64, login: String, name: String, role: Role| User {
+        id: UserId(id),
+        email: crm_core::Email::parse(&format!("{login}@grosshandel-demo.ch")).ok(),
+        login,
+        display_name: name,
+        roles: vec![role],
+        active: true,
+    };
+    let mut users = vec![
+        user(1, "admin".into(), "Admin".into(), Role::Admin),
+        user(2, "mgraf".into(), "Monika Graf".into(), Role::SalesManager),
+    ];
+    for i in 0..field {
+        let (login, name) = match NAMED_FIELD.get(i) {
+            Some((login, name, _)) => ((*login).to_owned(), (*name).to_owned()),
+            None => (format!("field{i:04}"), format!("Field Rep {i:04}")),
+        };
+        users.push(user(101 + i as i64, login, name, Role::FieldSales));
+    }
+    for i in 0..inside {
+        let (login, name) = match NAMED_INSIDE.get(i) {
+            Some((login, name, _)) => ((*login).to_owned(), (*name).to_owned()),
+            None => (format!("inside{i:04}"), format!("Inside Rep {i:04}")),
+        };
+        users.push(user(5001 + i as i64, login, name, Role::InsideSales));
+    }
+    users
+}
+
+/// The language region a rep works in: the named reps as listed, numbered ones in turn.
+fn rep_language(i: usize, named: &[(&str, &str, Language)]) -> Language {
+    named
+        .get(i)
+        .map(|(_, _, l)| *l)
+        .unwrap_or([Language::De, Language::Fr, Language::De, Language::It][i % 4])
+}
+
+/// Generates address rows for [`crate::AddressService::import`], deterministically.
+#[derive(Debug, Clone)]
+pub struct Generator {
+    rng: Rng,
+    field: Vec<(UserId, Language)>,
+    inside: Vec<(UserId, Language)>,
+}
+
+impl Generator {
+    /// A generator for `field` field reps and `inside` inside reps as [`staff`] creates them.
+    pub fn new(seed: u64, field: usize, inside: usize) -> Self {
+        Generator {
+            rng: Rng::new(seed),
+            field: (0..field)
+                .map(|i| (UserId(101 + i as i64), rep_language(i, NAMED_FIELD)))
+                .collect(),
+            inside: (0..inside)
+                .map(|i| (UserId(5001 + i as i64), rep_language(i, NAMED_INSIDE)))
+                .collect(),
+        }
+    }
+
+    /// The next `n` rows.
+    pub fn batch(&mut self, n: usize) -> Vec<ImportRow> {
+        (0..n).map(|_| self.row()).collect()
+    }
+
+    fn rep(&mut self, reps: &[(UserId, Language)], language: Language) -> Option<UserId> {
+        if reps.is_empty() {
+            return None;
+        }
+        let matching: Vec<UserId> = reps
+            .iter()
+            .filter(|(_, l)| *l == language)
+            .map(|(id, _)| *id)
+            .collect();
+        if matching.is_empty() {
+            Some(self.rng.pick(reps).0)
+        } else {
+            Some(*self.rng.pick(&matching))
+        }
+    }
+
+    /// One address with contacts and notes.
+    pub fn row(&mut self) -> ImportRow {
+        let place = *self.rng.pick(PLACES);
+        let region = names::region(place.language);
+        let kind = if self.rng.chance(20) {
+            AddressKind::Lead
+        } else {
+            AddressKind::Customer
+        };
+        let customer = kind == AddressKind::Customer;
+        let trade = self.rng.pick(region.trades);
+        let surname = *self.rng.pick(region.surnames);
+        let (name1, name2) = match self.rng.below(10) {
+            0..=3 => (format!("{} {surname}", trade.word), None),
+            4..=5 => (format!("{surname} {}", trade.word), None),
+            6 => {
+                let other = *self.rng.pick(region.surnames);
+                (format!("{surname} & {other}"), Some(trade.word.to_owned()))
+            }
+            7 => (format!("{} {}", trade.word, place.city), None),
+            _ => {
+                let (first, _) = *self.rng.pick(region.first_names);
+                (format!("{first} {surname}"), Some(trade.word.to_owned()))
+            }
+        };
+        let legal_form = self
+            .rng
+            .chance(70)
+            .then(|| (*self.rng.pick(region.legal_forms)).to_owned());
+        let slug = slug(&name1);
+        let street = (customer || self.rng.chance(80)).then(|| {
+            format!("{} {}", self.rng.pick(region.streets), 1 + self.rng.below(120))
+        });
+        let phone = self.rng.chance(if customer { 90 } else { 60 }).then(|| {
+            format!(
+                "{} {:03} {:02} {:02}",
+                place.area,
+                200 + self.rng.below(800),
+                self.rng.below(100),
+                self.rng.below(100)
+            )
+        });
+        let email = match self.rng.below(10) {
+            0..=6 => Some(format!("info@{slug}.ch")),
+            7 => Some(format!("{}@bluewin.ch", slug.replace('-', "."))),
+            _ => None,
+        };
+        let website = self.rng.chance(50).then(|| format!("www.{slug}.ch"));
+        let classification = customer.then(|| {
+            match self.rng.below(10) {
+                0 => "A",
+                1..=3 => "B",
+                _ => "C",
+            }
+            .to_owned()
+        });
+        let annual_potential = self.rng.chance(50).then(|| MoneyInput {
+            amount: ((5 + self.rng.below(495)) * 1000).to_string(),
+            currency: Some("CHF".into()),
+        });
+        let jitter = |rng: &mut Rng| (rng.below(2001) as f64 - 1000.0) / 100_000.0;
+        let latitude = Some(place.lat + jitter(&mut self.rng));
+        let longitude = Some(place.lon + jitter(&mut self.rng));
+        let field_rep = self.rep(&self.field.clone(), place.language);
+        let inside_rep = self.rep(&self.inside.clone(), place.language);
+        let contact_count = if customer {
+            1 + self.rng.below(4)
+        } else {
+            self.rng.below(2)
+        };
+        let contacts = (0..contact_count)
+            .map(|_| self.contact(region, &slug))
+            .collect();
+        let note_count = if customer {
+            self.rng.below(3)
+        } else {
+            self.rng.below(2)
+        };
+        let notes = (0..note_count)
+            .map(|_| (*self.rng.pick(region.notes)).to_owned())
+            .collect();
+        ImportRow {
+            number: None,
+            kind,
+            address: AddressInput {
+                name1,
+                name2,
+                legal_form,
+                postal: PostalAddressInput {
+                    street,
+                    postal_code: Some(place.postal_code.to_owned()),
+                    city: Some(place.city.to_owned()),
+                    country: Some("CH".into()),
+                    ..Default::default()
+                },
+                language: Some(place.language.to_string()),
+                phone,
+                email,
+                website,
+                industry: Some(trade.industry.to_owned()),
+                classification,
+                annual_potential,
+                field_rep,
+                inside_rep,
+                latitude,
+                longitude,
+                ..Default::default()
+            },
+            contacts,
+            notes,
+        }
+    }
+
+    fn contact(&mut self, region: &names::Region, slug: &str) -> ContactInput {
+        let (first, male) = *self.rng.pick(region.first_names);
+        let last = *self.rng.pick(region.surnames);
+        let local = crm_core::text::fold_strip(&format!("{first}.{last}")).replace(' ', "");
+        ContactInput {
+            salutation: Some(if male { "mr" } else { "ms" }.into()),
+            title: self.rng.chance(5).then(|| "Dr.".to_owned()),
+            first_name: Some(first.to_owned()),
+            last_name: last.to_owned(),
+            function: Some((*self.rng.pick(region.functions)).to_owned()),
+            phone: None,
+            mobile: self.rng.chance(60).then(|| {
+                format!(
+                    "07{} {:03} {:02} {:02}",
+                    [6, 7, 8, 9][self.rng.below(4)],
+                    self.rng.below(1000),
+                    self.rng.below(100),
+                    self.rng.below(100)
+                )
+            }),
+            email: self.rng.chance(70).then(|| format!("{local}@{slug}.ch")),
+            ..Default::default()
+        }
+    }
+}
+
+/// A host name part from a company name: folded, letters and digits, words joined by `-`.
+fn slug(name: &str) -> String {
+    crm_core::text::split_words(&crm_core::text::fold_strip(name))
+        .take(3)
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// What [`seed`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeedReport {
+    /// Addresses written now (0 when the database held addresses already).
+    pub addresses: u64,
+    /// Contacts written now.
+    pub contacts: u64,
+    /// Notes written now.
+    pub notes: u64,
+    /// Whether the database was seeded before and left as it was.
+    pub already_seeded: bool,
+}
+
+/// Fills an empty database with the demo company: [`staff`] with 4 field and 3 inside reps,
+/// and `addresses` generated addresses. A database that holds any address is left alone, so
+/// running twice changes nothing.
+///
+/// # Errors
+/// Storage failures.
+pub fn seed(crm: &Crm, addresses: usize) -> crm_core::Result<SeedReport> {
+    let admin = admin();
+    let existing = crm
+        .addresses()
+        .search(
+            &admin,
+            &AddressCriteria {
+                status: StatusFilter::Any,
+                ..Default::default()
+            },
+            PageRequest::first(1),
+        )?
+        .total;
+    crm.users().sync(&staff(NAMED_FIELD.len(), NAMED_INSIDE.len()))?;
+    if existing > 0 {
+        return Ok(SeedReport {
+            addresses: 0,
+            contacts: 0,
+            notes: 0,
+            already_seeded: true,
+        });
+    }
+    let mut generator = Generator::new(0x5EED_C0FF_EE00_2026, NAMED_FIELD.len(), NAMED_INSIDE.len());
+    let report = crm.addresses().import(&admin, &generator.batch(addresses))?;
+    Ok(SeedReport {
+        addresses: report.ids.len() as u64,
+        contacts: report.contacts,
+        notes: report.notes,
+        already_seeded: false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_generator_is_deterministic_and_valid() {
+        let a = Generator::new(7, 4, 3).batch(200);
+        let b = Generator::new(7, 4, 3).batch(200);
+        assert_eq!(a, b);
+        for row in &a {
+            let data = row.address.validate().unwrap();
+            assert!(data.field_rep.is_some() && data.inside_rep.is_some());
+            for c in &row.contacts {
+                c.validate(data.postal.country, data.language).unwrap();
+            }
+        }
+        let leads = a.iter().filter(|r| r.kind == AddressKind::Lead).count();
+        assert!((20..=60).contains(&leads), "{leads} leads of 200");
+    }
+
+    #[test]
+    fn places_are_real_swiss_codes() {
+        for place in PLACES {
+            let code: u32 = place.postal_code.parse().unwrap();
+            assert!((1000..=9999).contains(&code), "{}", place.city);
+        }
+    }
+}
