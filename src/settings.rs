@@ -132,11 +132,8 @@ impl Settings {
         let defaults = Config::try_from(&Settings::default()).map_err(settings_error)?;
         let mut builder = Config::builder().add_source(defaults);
         if let Some((path, required)) = file {
-            builder = builder.add_source(
-                File::from(path)
-                    .format(FileFormat::Toml)
-                    .required(required),
-            );
+            builder =
+                builder.add_source(File::from(path).format(FileFormat::Toml).required(required));
         }
         builder
             .add_source(env)
@@ -156,7 +153,10 @@ impl Settings {
             ));
         }
         for (name, value) in [
-            ("duplicates.name_similarity", self.duplicates.name_similarity),
+            (
+                "duplicates.name_similarity",
+                self.duplicates.name_similarity,
+            ),
             (
                 "duplicates.strong_name_similarity",
                 self.duplicates.strong_name_similarity,
@@ -266,7 +266,10 @@ mod tests {
         let err = Settings::from_toml("[numbers.lead]\nstart = 150000\nend = 160000").unwrap_err();
         assert!(err.to_string().contains("overlaps"), "{err}");
         let err = Settings::from_toml("[duplicates]\nname_similarity = 2.0").unwrap_err();
-        assert!(err.to_string().contains("duplicates.name_similarity"), "{err}");
+        assert!(
+            err.to_string().contains("duplicates.name_similarity"),
+            "{err}"
+        );
         let missing = Settings::load_from(Path::new("/nonexistent/crm.toml"), true);
         assert!(missing.is_err());
     }

@@ -1,13 +1,15 @@
 //! Addresses end to end on both backends: capture, validation, edit with optimistic
 //! concurrency, search by criteria, activation, import.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests may panic on purpose.
+
 mod common;
 
 use common::*;
 use crm::{
     AddressCriteria, AddressInput, AddressKind, AddressNumber, AddressPatch, AddressSort,
-    AddressSortField, Classification, Error, ImportRow, MoneyInput, PageRequest,
-    PostalCodeFilter, StatusFilter, UserId, Version,
+    AddressSortField, Classification, Error, ImportRow, MoneyInput, PageRequest, PostalCodeFilter,
+    StatusFilter, UserId, Version,
 };
 use rust_decimal::Decimal;
 use std::str::FromStr;
@@ -24,7 +26,9 @@ on_both_backends!(
 );
 
 fn captured_leads_get_lead_numbers_and_keep_every_value(db: Db) -> TestResult {
-    let Some(crm) = crm(db, "")? else { return Ok(()) };
+    let Some(crm) = crm(db, "")? else {
+        return Ok(());
+    };
     let rep = actor(REP_A);
     let mut input = address("Bäckerei Müller", "8001", "Zürich");
     input.legal_form = Some("AG".into());
@@ -42,35 +46,57 @@ fn captured_leads_get_lead_numbers_and_keep_every_value(db: Db) -> TestResult {
     let lead = crm.addresses().capture_lead(&rep, &input)?;
     assert_eq!(lead.kind, AddressKind::Lead);
     assert_eq!(lead.number, AddressNumber(800_000));
-    assert_eq!(lead.data.field_rep, Some(UserId(REP_A)), "the capturing field rep is responsible");
+    assert_eq!(
+        lead.data.field_rep,
+        Some(UserId(REP_A)),
+        "the capturing field rep is responsible"
+    );
     assert_eq!(lead.version, Version(1));
 
     let stored = crm.addresses().get(&rep, lead.id)?;
-    assert_eq!(stored, lead, "everything round-trips, times to the microsecond");
+    assert_eq!(
+        stored, lead,
+        "everything round-trips, times to the microsecond"
+    );
     let potential = stored.data.annual_potential.expect("potential kept");
     assert_eq!(potential.amount, Decimal::from_str("1234567.8912")?);
     assert_eq!(potential.currency.code(), "EUR");
-    assert_eq!(stored.data.email.as_ref().map(|e| e.as_str()), Some("Info@mueller-baeckerei.ch"));
-    assert_eq!(stored.data.phone.as_ref().map(|p| p.as_str()), Some("+41441234567"));
+    assert_eq!(
+        stored.data.email.as_ref().map(|e| e.as_str()),
+        Some("Info@mueller-baeckerei.ch")
+    );
+    assert_eq!(
+        stored.data.phone.as_ref().map(|p| p.as_str()),
+        Some("+41441234567")
+    );
 
-    let second = crm.addresses().capture_lead(&rep, &address("Zweite AG", "3011", "Bern"))?;
+    let second = crm
+        .addresses()
+        .capture_lead(&rep, &address("Zweite AG", "3011", "Bern"))?;
     assert_eq!(second.number, AddressNumber(800_001));
     let customer = crm
         .addresses()
         .create_customer(&rep, &address("Kunde AG", "3011", "Bern"))?;
     assert_eq!(customer.number, AddressNumber(100_000));
-    assert_eq!(crm.addresses().by_number(&rep, AddressNumber(800_001))?.id, second.id);
+    assert_eq!(
+        crm.addresses().by_number(&rep, AddressNumber(800_001))?.id,
+        second.id
+    );
     Ok(())
 }
 
 fn bad_input_names_every_field_and_writes_nothing(db: Db) -> TestResult {
-    let Some(crm) = crm(db, "")? else { return Ok(()) };
+    let Some(crm) = crm(db, "")? else {
+        return Ok(());
+    };
     let rep = actor(REP_A);
     let mut input = address("", "80011", "Zürich");
     input.email = Some("no-at-sign".into());
     input.field_rep = Some(UserId(4242));
     let err = crm.addresses().capture_lead(&rep, &input).unwrap_err();
-    let Error::Invalid(invalid) = err else { panic!("expected Invalid, got {err:?}") };
+    let Error::Invalid(invalid) = err else {
+        panic!("expected Invalid, got {err:?}")
+    };
     for field in ["name1", "postal_code", "email"] {
         assert!(invalid.has(field), "{field} not named: {invalid}");
     }
@@ -87,7 +113,9 @@ fn bad_input_names_every_field_and_writes_nothing(db: Db) -> TestResult {
         name1: "Ohne Strasse AG".into(),
         ..Default::default()
     };
-    let Err(Error::Invalid(invalid)) = crm.addresses().create_customer(&rep, &customer_without_street)
+    let Err(Error::Invalid(invalid)) = crm
+        .addresses()
+        .create_customer(&rep, &customer_without_street)
     else {
         panic!("a customer needs a postal address")
     };
@@ -95,33 +123,45 @@ fn bad_input_names_every_field_and_writes_nothing(db: Db) -> TestResult {
 
     let guest = actor(NOBODY);
     assert!(matches!(
-        crm.addresses().capture_lead(&guest, &address("X AG", "8001", "Zürich")),
+        crm.addresses()
+            .capture_lead(&guest, &address("X AG", "8001", "Zürich")),
         Err(Error::Forbidden(_))
     ));
 
     let all = crm.addresses().search(
         &actor(MANAGER),
-        &AddressCriteria { status: StatusFilter::Any, ..Default::default() },
+        &AddressCriteria {
+            status: StatusFilter::Any,
+            ..Default::default()
+        },
         PageRequest::default(),
     )?;
     assert_eq!(all.total, 0, "nothing was written");
     // The failed captures did not use up numbers either.
-    let ok = crm.addresses().capture_lead(&rep, &address("Erste AG", "8001", "Zürich"))?;
+    let ok = crm
+        .addresses()
+        .capture_lead(&rep, &address("Erste AG", "8001", "Zürich"))?;
     assert_eq!(ok.number, AddressNumber(800_000));
     Ok(())
 }
 
 fn edits_apply_and_stale_versions_conflict(db: Db) -> TestResult {
-    let Some(crm) = crm(db, "")? else { return Ok(()) };
+    let Some(crm) = crm(db, "")? else {
+        return Ok(());
+    };
     let rep = actor(REP_A);
-    let lead = crm.addresses().capture_lead(&rep, &address("Garage Rapid", "8400", "Winterthur"))?;
+    let lead = crm
+        .addresses()
+        .capture_lead(&rep, &address("Garage Rapid", "8400", "Winterthur"))?;
     let patch = AddressPatch {
         city: Some(Some("Zürich".into())),
         postal_code: Some(Some("8004".into())),
         phone: Some(Some("052 222 33 44".into())),
         ..Default::default()
     };
-    let edited = crm.addresses().update(&rep, lead.id, lead.version, &patch)?;
+    let edited = crm
+        .addresses()
+        .update(&rep, lead.id, lead.version, &patch)?;
     assert_eq!(edited.version, Version(2));
     assert_eq!(edited.data.postal.city.as_deref(), Some("Zürich"));
     assert!(edited.updated.at > lead.updated.at);
@@ -131,23 +171,47 @@ fn edits_apply_and_stale_versions_conflict(db: Db) -> TestResult {
     let in_city = |city: &str| -> Result<u64, Error> {
         Ok(crm
             .addresses()
-            .search(&rep, &AddressCriteria { name: Some("rapid".into()), city: Some(city.into()), ..Default::default() }, PageRequest::default())?
+            .search(
+                &rep,
+                &AddressCriteria {
+                    name: Some("rapid".into()),
+                    city: Some(city.into()),
+                    ..Default::default()
+                },
+                PageRequest::default(),
+            )?
             .total)
     };
     assert_eq!(in_city("Winterthur")?, 0);
     assert_eq!(in_city("zurich")?, 1);
 
-    let stale = crm.addresses().update(&rep, lead.id, lead.version, &AddressPatch {
-        name1: Some("Garage Rapid Neu".into()),
-        ..Default::default()
-    });
-    assert!(matches!(stale, Err(Error::Conflict { expected: 1, .. })), "{stale:?}");
-    assert_eq!(crm.addresses().get(&rep, lead.id)?.data.name1, "Garage Rapid");
+    let stale = crm.addresses().update(
+        &rep,
+        lead.id,
+        lead.version,
+        &AddressPatch {
+            name1: Some("Garage Rapid Neu".into()),
+            ..Default::default()
+        },
+    );
+    assert!(
+        matches!(stale, Err(Error::Conflict { expected: 1, .. })),
+        "{stale:?}"
+    );
+    assert_eq!(
+        crm.addresses().get(&rep, lead.id)?.data.name1,
+        "Garage Rapid"
+    );
 
-    let invalid = crm.addresses().update(&rep, lead.id, edited.version, &AddressPatch {
-        email: Some(Some("kaputt@".into())),
-        ..Default::default()
-    });
+    let invalid = crm.addresses().update(
+        &rep,
+        lead.id,
+        edited.version,
+        &AddressPatch {
+            email: Some(Some("kaputt@".into())),
+            ..Default::default()
+        },
+    );
     assert!(matches!(invalid, Err(Error::Invalid(ref e)) if e.field() == "email"));
     assert_eq!(crm.addresses().get(&rep, lead.id)?.version, Version(2));
     Ok(())
@@ -164,7 +228,8 @@ fn seed_names(crm: &TestCrm) -> Result<(), Error> {
         ("Bär Metallbau", "8004", "Zürich"),
         ("Schreinerei Meier", "8400", "Winterthur"),
     ] {
-        crm.addresses().capture_lead(&rep, &address(name, code, city))?;
+        crm.addresses()
+            .capture_lead(&rep, &address(name, code, city))?;
     }
     Ok(())
 }
@@ -180,34 +245,85 @@ fn names(crm: &TestCrm, criteria: AddressCriteria) -> Result<Vec<String>, Error>
 }
 
 fn by_name(q: &str) -> AddressCriteria {
-    AddressCriteria { name: Some(q.into()), ..Default::default() }
+    AddressCriteria {
+        name: Some(q.into()),
+        ..Default::default()
+    }
 }
 
 fn name_search_folds_umlauts_and_matches_word_prefixes(db: Db) -> TestResult {
-    let Some(crm) = crm(db, "")? else { return Ok(()) };
+    let Some(crm) = crm(db, "")? else {
+        return Ok(());
+    };
     seed_names(&crm)?;
-    assert_eq!(names(&crm, by_name("muell"))?, vec!["Bäckerei Müller AG", "Mueller Transporte GmbH"]);
-    assert_eq!(names(&crm, by_name("müller"))?, vec!["Bäckerei Müller AG", "Mueller Transporte GmbH", "Muller SA"]);
-    assert_eq!(names(&crm, by_name("Muller"))?, vec!["Bäckerei Müller AG", "Muller SA"]);
-    assert_eq!(names(&crm, by_name("bäck mül"))?, vec!["Bäckerei Müller AG"]);
-    assert_eq!(names(&crm, by_name("cremerie"))?, vec!["Crémerie du Lac Sàrl"]);
-    assert_eq!(names(&crm, by_name("bauer"))?, vec!["Bauer Holzbau AG"], "Bauer does not find Bär");
+    assert_eq!(
+        names(&crm, by_name("muell"))?,
+        vec!["Bäckerei Müller AG", "Mueller Transporte GmbH"]
+    );
+    assert_eq!(
+        names(&crm, by_name("müller"))?,
+        vec!["Bäckerei Müller AG", "Mueller Transporte GmbH", "Muller SA"]
+    );
+    assert_eq!(
+        names(&crm, by_name("Muller"))?,
+        vec!["Bäckerei Müller AG", "Muller SA"]
+    );
+    assert_eq!(
+        names(&crm, by_name("bäck mül"))?,
+        vec!["Bäckerei Müller AG"]
+    );
+    assert_eq!(
+        names(&crm, by_name("cremerie"))?,
+        vec!["Crémerie du Lac Sàrl"]
+    );
+    assert_eq!(
+        names(&crm, by_name("bauer"))?,
+        vec!["Bauer Holzbau AG"],
+        "Bauer does not find Bär"
+    );
     assert_eq!(names(&crm, by_name("bau"))?, vec!["Bauer Holzbau AG"]);
-    assert!(names(&crm, by_name("eller"))?.is_empty(), "prefixes, not infixes");
-    assert_eq!(names(&crm, by_name("!!!"))?.len(), 7, "a query without words filters nothing");
-    let city = AddressCriteria { name: Some("m".into()), city: Some("Zuerich".into()), ..Default::default() };
-    assert_eq!(names(&crm, city)?, vec!["Bäckerei Müller AG", "Bär Metallbau"]);
+    assert!(
+        names(&crm, by_name("eller"))?.is_empty(),
+        "prefixes, not infixes"
+    );
+    assert_eq!(
+        names(&crm, by_name("!!!"))?.len(),
+        7,
+        "a query without words filters nothing"
+    );
+    let city = AddressCriteria {
+        name: Some("m".into()),
+        city: Some("Zuerich".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        names(&crm, city)?,
+        vec!["Bäckerei Müller AG", "Bär Metallbau"]
+    );
     Ok(())
 }
 
 fn criteria_combine_and_pages_report_totals(db: Db) -> TestResult {
-    let Some(crm) = crm(db, "")? else { return Ok(()) };
+    let Some(crm) = crm(db, "")? else {
+        return Ok(());
+    };
     let rep = actor(REP_A);
     let mut ids = Vec::new();
     for i in 0..30 {
         let code = format!("{}", 8000 + i * 10);
-        let mut input = address(&format!("Firma {i:02}"), &code, if i % 2 == 0 { "Zürich" } else { "Winterthur" });
-        input.industry = Some(if i % 3 == 0 { "Elektroinstallation" } else { "Sanitär" }.into());
+        let mut input = address(
+            &format!("Firma {i:02}"),
+            &code,
+            if i % 2 == 0 { "Zürich" } else { "Winterthur" },
+        );
+        input.industry = Some(
+            if i % 3 == 0 {
+                "Elektroinstallation"
+            } else {
+                "Sanitär"
+            }
+            .into(),
+        );
         input.classification = Some(["A", "B", "C"][i % 3].into());
         if i % 5 == 0 {
             input.inside_rep = Some(UserId(INSIDE_A));
@@ -220,17 +336,42 @@ fn criteria_combine_and_pages_report_totals(db: Db) -> TestResult {
         ids.push(address);
     }
     let range = AddressCriteria {
-        postal_code: Some(PostalCodeFilter::Range { from: "8050".into(), to: "8149".into() }),
-        sort: AddressSort { by: AddressSortField::PostalCode, descending: false },
+        postal_code: Some(PostalCodeFilter::Range {
+            from: "8050".into(),
+            to: "8149".into(),
+        }),
+        sort: AddressSort {
+            by: AddressSortField::PostalCode,
+            descending: false,
+        },
         ..Default::default()
     };
-    let page = crm.addresses().search(&rep, &range, PageRequest { offset: 3, limit: 4 })?;
+    let page = crm.addresses().search(
+        &rep,
+        &range,
+        PageRequest {
+            offset: 3,
+            limit: 4,
+        },
+    )?;
     assert_eq!(page.total, 10);
-    let codes: Vec<_> = page.items.iter().filter_map(|s| s.postal_code.clone()).collect();
+    let codes: Vec<_> = page
+        .items
+        .iter()
+        .filter_map(|s| s.postal_code.clone())
+        .collect();
     assert_eq!(codes, vec!["8080", "8090", "8100", "8110"]);
 
-    let customers_in_range = AddressCriteria { kind: Some(AddressKind::Customer), ..range.clone() };
-    assert_eq!(crm.addresses().search(&rep, &customers_in_range, PageRequest::default())?.total, 2);
+    let customers_in_range = AddressCriteria {
+        kind: Some(AddressKind::Customer),
+        ..range.clone()
+    };
+    assert_eq!(
+        crm.addresses()
+            .search(&rep, &customers_in_range, PageRequest::default())?
+            .total,
+        2
+    );
 
     let combined = AddressCriteria {
         industry: Some("elektro".into()),
@@ -238,25 +379,67 @@ fn criteria_combine_and_pages_report_totals(db: Db) -> TestResult {
         city: Some("zürich".into()),
         ..Default::default()
     };
-    let hits = crm.addresses().search(&rep, &combined, PageRequest::default())?;
+    let hits = crm
+        .addresses()
+        .search(&rep, &combined, PageRequest::default())?;
     assert_eq!(hits.total, 5, "i = 0, 6, 12, 18, 24");
     assert_eq!(
         crm.addresses()
-            .search(&rep, &AddressCriteria { responsible: Some(UserId(INSIDE_A)), ..Default::default() }, PageRequest::default())?
+            .search(
+                &rep,
+                &AddressCriteria {
+                    responsible: Some(UserId(INSIDE_A)),
+                    ..Default::default()
+                },
+                PageRequest::default()
+            )?
             .total,
         6
     );
-    let number = AddressCriteria { number: Some(ids[7].number), ..Default::default() };
-    let found = crm.addresses().search(&rep, &number, PageRequest::default())?;
+    let number = AddressCriteria {
+        number: Some(ids[7].number),
+        ..Default::default()
+    };
+    let found = crm
+        .addresses()
+        .search(&rep, &number, PageRequest::default())?;
     assert_eq!(found.items.len(), 1);
     assert_eq!(found.items[0].id, ids[7].id);
 
-    crm.addresses().update(&rep, ids[0].id, ids[0].version, &AddressPatch { status: Some("inactive".into()), ..Default::default() })?;
+    crm.addresses().update(
+        &rep,
+        ids[0].id,
+        ids[0].version,
+        &AddressPatch {
+            status: Some("inactive".into()),
+            ..Default::default()
+        },
+    )?;
     let all = AddressCriteria::default();
-    assert_eq!(crm.addresses().search(&rep, &all, PageRequest::default())?.total, 29);
-    let inactive = AddressCriteria { status: StatusFilter::Inactive, ..Default::default() };
-    assert_eq!(crm.addresses().search(&rep, &inactive, PageRequest::default())?.total, 1);
-    let beyond = crm.addresses().search(&rep, &all, PageRequest { offset: 100, limit: 10 })?;
+    assert_eq!(
+        crm.addresses()
+            .search(&rep, &all, PageRequest::default())?
+            .total,
+        29
+    );
+    let inactive = AddressCriteria {
+        status: StatusFilter::Inactive,
+        ..Default::default()
+    };
+    assert_eq!(
+        crm.addresses()
+            .search(&rep, &inactive, PageRequest::default())?
+            .total,
+        1
+    );
+    let beyond = crm.addresses().search(
+        &rep,
+        &all,
+        PageRequest {
+            offset: 100,
+            limit: 10,
+        },
+    )?;
     assert_eq!((beyond.total, beyond.items.len()), (29, 0));
     assert!(matches!(
         crm.addresses().search(&rep, &all, PageRequest { offset: 0, limit: 0 }),
@@ -266,16 +449,34 @@ fn criteria_combine_and_pages_report_totals(db: Db) -> TestResult {
 }
 
 fn sorting_is_stable_and_complete(db: Db) -> TestResult {
-    let Some(crm) = crm(db, "")? else { return Ok(()) };
+    let Some(crm) = crm(db, "")? else {
+        return Ok(());
+    };
     seed_names(&crm)?;
     let rep = actor(REP_A);
-    for by in [AddressSortField::Name, AddressSortField::Number, AddressSortField::City, AddressSortField::PostalCode, AddressSortField::Updated] {
+    for by in [
+        AddressSortField::Name,
+        AddressSortField::Number,
+        AddressSortField::City,
+        AddressSortField::PostalCode,
+        AddressSortField::Updated,
+    ] {
         for descending in [false, true] {
             let sort = AddressSort { by, descending };
-            let criteria = AddressCriteria { sort, ..Default::default() };
+            let criteria = AddressCriteria {
+                sort,
+                ..Default::default()
+            };
             let mut seen = Vec::new();
             for offset in 0..4 {
-                let page = crm.addresses().search(&rep, &criteria, PageRequest { offset: offset * 2, limit: 2 })?;
+                let page = crm.addresses().search(
+                    &rep,
+                    &criteria,
+                    PageRequest {
+                        offset: offset * 2,
+                        limit: 2,
+                    },
+                )?;
                 seen.extend(page.items);
             }
             assert_eq!(seen.len(), 7, "{sort:?}: pages cover every row once");
@@ -292,13 +493,19 @@ fn sorting_is_stable_and_complete(db: Db) -> TestResult {
 }
 
 fn activation_keeps_the_last_twenty_newest_first(db: Db) -> TestResult {
-    let Some(crm) = crm(db, "")? else { return Ok(()) };
+    let Some(crm) = crm(db, "")? else {
+        return Ok(());
+    };
     let rep = actor(REP_A);
     let mut created = Vec::new();
     for i in 0..23 {
-        created.push(crm.addresses().capture_lead(&rep, &address(&format!("Kunde {i}"), "8001", "Zürich"))?);
+        created.push(
+            crm.addresses()
+                .capture_lead(&rep, &address(&format!("Kunde {i}"), "8001", "Zürich"))?,
+        );
     }
-    crm.notes().add(&rep, created[0].id, "Erster Besuch", None)?;
+    crm.notes()
+        .add(&rep, created[0].id, "Erster Besuch", None)?;
     for a in &created {
         crm.addresses().activate(&rep, a.id)?;
     }
@@ -306,52 +513,123 @@ fn activation_keeps_the_last_twenty_newest_first(db: Db) -> TestResult {
     assert_eq!(view.address.id, created[5].id);
     let recent = crm.addresses().recently_activated(&rep)?;
     assert_eq!(recent.len(), 20);
-    assert_eq!(recent[0].address.id, created[5].id, "re-activation moves to the top");
+    assert_eq!(
+        recent[0].address.id, created[5].id,
+        "re-activation moves to the top"
+    );
     assert_eq!(recent[1].address.id, created[22].id);
-    assert!(recent.iter().all(|r| r.address.id != created[0].id), "the oldest fell off");
-    assert!(recent.windows(2).all(|w| w[0].activated_at > w[1].activated_at));
-    assert!(crm.addresses().recently_activated(&actor(REP_B))?.is_empty(), "lists are per user");
+    assert!(
+        recent.iter().all(|r| r.address.id != created[0].id),
+        "the oldest fell off"
+    );
+    assert!(
+        recent
+            .windows(2)
+            .all(|w| w[0].activated_at > w[1].activated_at)
+    );
+    assert!(
+        crm.addresses()
+            .recently_activated(&actor(REP_B))?
+            .is_empty(),
+        "lists are per user"
+    );
     let opened = crm.addresses().open(&rep, created[0].id)?;
     assert_eq!(opened.notes.total, 1);
     Ok(())
 }
 
 fn import_is_all_or_nothing_and_numbers_skip_taken_ones(db: Db) -> TestResult {
-    let Some(crm) = crm(db, "")? else { return Ok(()) };
+    let Some(crm) = crm(db, "")? else {
+        return Ok(());
+    };
     let admin = actor(ADMIN);
     let row = |name: &str, number: Option<i64>, kind: AddressKind| ImportRow {
         number: number.map(AddressNumber),
         kind,
         address: address(name, "8001", "Zürich"),
-        contacts: vec![crm::ContactInput { last_name: "Meier".into(), ..Default::default() }],
+        contacts: vec![crm::ContactInput {
+            last_name: "Meier".into(),
+            ..Default::default()
+        }],
         notes: vec!["Importiert".into()],
     };
     // Numbers 100000 and 100002 come from the ERP and lie in the customer range.
-    let report = crm.addresses().import(&admin, &[
-        row("ERP Eins", Some(100_000), AddressKind::Customer),
-        row("ERP Zwei", Some(100_002), AddressKind::Customer),
-    ])?;
+    let report = crm.addresses().import(
+        &admin,
+        &[
+            row("ERP Eins", Some(100_000), AddressKind::Customer),
+            row("ERP Zwei", Some(100_002), AddressKind::Customer),
+        ],
+    )?;
     assert_eq!((report.ids.len(), report.contacts, report.notes), (2, 2, 2));
-    let allocated = crm.addresses().import(&admin, &[
-        row("Neu A", None, AddressKind::Customer),
-        row("Neu B", None, AddressKind::Customer),
-    ])?;
-    let numbers: Vec<_> = allocated.ids.iter().map(|id| crm.addresses().get(&admin, *id).map(|a| a.number.0)).collect::<Result<_, _>>()?;
-    assert_eq!(numbers, vec![100_001, 100_003], "allocation skips imported numbers");
+    let allocated = crm.addresses().import(
+        &admin,
+        &[
+            row("Neu A", None, AddressKind::Customer),
+            row("Neu B", None, AddressKind::Customer),
+        ],
+    )?;
+    let numbers: Vec<_> = allocated
+        .ids
+        .iter()
+        .map(|id| crm.addresses().get(&admin, *id).map(|a| a.number.0))
+        .collect::<Result<_, _>>()?;
+    assert_eq!(
+        numbers,
+        vec![100_001, 100_003],
+        "allocation skips imported numbers"
+    );
 
     let mut bad = row("", None, AddressKind::Lead);
     bad.contacts[0].email = Some("x@".into());
-    let err = crm.addresses().import(&admin, &[row("Gut", None, AddressKind::Lead), bad]).unwrap_err();
-    let Error::Invalid(invalid) = err else { panic!("expected Invalid") };
-    assert!(invalid.has("rows[1].name1") && invalid.has("rows[1].contacts[0].email"), "{invalid}");
+    let err = crm
+        .addresses()
+        .import(&admin, &[row("Gut", None, AddressKind::Lead), bad])
+        .unwrap_err();
+    let Error::Invalid(invalid) = err else {
+        panic!("expected Invalid")
+    };
+    assert!(
+        invalid.has("rows[1].name1") && invalid.has("rows[1].contacts[0].email"),
+        "{invalid}"
+    );
 
-    let clash = crm.addresses().import(&admin, &[row("Gut", None, AddressKind::Lead), row("Doppelt", Some(100_002), AddressKind::Customer)]);
-    assert!(matches!(clash, Err(Error::Duplicate { ref what, .. }) if what.contains("100002")), "{clash:?}");
-    let twice = crm.addresses().import(&admin, &[row("A", Some(5), AddressKind::Customer), row("B", Some(5), AddressKind::Customer)]);
+    let clash = crm.addresses().import(
+        &admin,
+        &[
+            row("Gut", None, AddressKind::Lead),
+            row("Doppelt", Some(100_002), AddressKind::Customer),
+        ],
+    );
+    assert!(
+        matches!(clash, Err(Error::Duplicate { ref what, .. }) if what.contains("100002")),
+        "{clash:?}"
+    );
+    let twice = crm.addresses().import(
+        &admin,
+        &[
+            row("A", Some(5), AddressKind::Customer),
+            row("B", Some(5), AddressKind::Customer),
+        ],
+    );
     assert!(matches!(twice, Err(Error::Invalid(ref e)) if e.has("rows[1].number")));
 
-    let total = crm.addresses().search(&admin, &AddressCriteria { status: StatusFilter::Any, ..Default::default() }, PageRequest::default())?.total;
+    let total = crm
+        .addresses()
+        .search(
+            &admin,
+            &AddressCriteria {
+                status: StatusFilter::Any,
+                ..Default::default()
+            },
+            PageRequest::default(),
+        )?
+        .total;
     assert_eq!(total, 4, "rejected imports wrote nothing");
-    assert!(matches!(crm.addresses().import(&actor(REP_A), &[row("X", None, AddressKind::Lead)]), Err(Error::Forbidden(_))));
+    assert!(matches!(
+        crm.addresses()
+            .import(&actor(REP_A), &[row("X", None, AddressKind::Lead)]),
+        Err(Error::Forbidden(_))
+    ));
     Ok(())
 }

@@ -32,10 +32,9 @@ mod repo;
 mod rows;
 mod schema;
 mod store;
+pub mod testing;
 
 pub use connection::{AnyConnection, Backend, DatabaseUrl, MultiBackend, SqliteTarget};
 pub use error::StorageError;
 pub use repo::DieselTx;
 pub use store::{DieselStore, StoreOptions};
-#[cfg(feature = "testing")]
-pub mod testing;

@@ -204,7 +204,11 @@ impl Generator {
             .then(|| (*self.rng.pick(region.legal_forms)).to_owned());
         let slug = slug(&name1);
         let street = (customer || self.rng.chance(80)).then(|| {
-            format!("{} {}", self.rng.pick(region.streets), 1 + self.rng.below(120))
+            format!(
+                "{} {}",
+                self.rng.pick(region.streets),
+                1 + self.rng.below(120)
+            )
         });
         let phone = self.rng.chance(if customer { 90 } else { 60 }).then(|| {
             format!(
@@ -352,7 +356,8 @@ pub fn seed(crm: &Crm, addresses: usize) -> crm_core::Result<SeedReport> {
             PageRequest::first(1),
         )?
         .total;
-    crm.users().sync(&staff(NAMED_FIELD.len(), NAMED_INSIDE.len()))?;
+    crm.users()
+        .sync(&staff(NAMED_FIELD.len(), NAMED_INSIDE.len()))?;
     if existing > 0 {
         return Ok(SeedReport {
             addresses: 0,
@@ -361,8 +366,11 @@ pub fn seed(crm: &Crm, addresses: usize) -> crm_core::Result<SeedReport> {
             already_seeded: true,
         });
     }
-    let mut generator = Generator::new(0x5EED_C0FF_EE00_2026, NAMED_FIELD.len(), NAMED_INSIDE.len());
-    let report = crm.addresses().import(&admin, &generator.batch(addresses))?;
+    let mut generator =
+        Generator::new(0x5EED_C0FF_EE00_2026, NAMED_FIELD.len(), NAMED_INSIDE.len());
+    let report = crm
+        .addresses()
+        .import(&admin, &generator.batch(addresses))?;
     Ok(SeedReport {
         addresses: report.ids.len() as u64,
         contacts: report.contacts,

@@ -168,8 +168,14 @@ static DE: Region = Region {
     streets: STREETS_DE,
     legal_forms: &["AG", "AG", "GmbH", "GmbH", "GmbH", "& Co.", "Söhne AG"],
     functions: &[
-        "Geschäftsführer", "Inhaber", "Einkauf", "Leiter Technik", "Buchhaltung", "Projektleitung",
-        "Verkaufsleitung", "Disposition",
+        "Geschäftsführer",
+        "Inhaber",
+        "Einkauf",
+        "Leiter Technik",
+        "Buchhaltung",
+        "Projektleitung",
+        "Verkaufsleitung",
+        "Disposition",
     ],
     notes: &[
         "Besuch: Interesse am neuen Sortiment, Offerte bis Ende Monat.",
@@ -188,7 +194,11 @@ static FR: Region = Region {
     streets: STREETS_FR,
     legal_forms: &["SA", "SA", "Sàrl", "Sàrl", "& Fils SA", "& Cie"],
     functions: &[
-        "Directeur", "Propriétaire", "Achats", "Responsable technique", "Comptabilité",
+        "Directeur",
+        "Propriétaire",
+        "Achats",
+        "Responsable technique",
+        "Comptabilité",
         "Chef de projet",
     ],
     notes: &[
@@ -206,7 +216,11 @@ static IT: Region = Region {
     streets: STREETS_IT,
     legal_forms: &["SA", "SA", "Sagl", "Sagl", "& Figli SA"],
     functions: &[
-        "Direttore", "Titolare", "Acquisti", "Responsabile tecnico", "Contabilità",
+        "Direttore",
+        "Titolare",
+        "Acquisti",
+        "Responsabile tecnico",
+        "Contabilità",
     ],
     notes: &[
         "Visita: interessato al nuovo assortimento, offerta entro fine mese.",

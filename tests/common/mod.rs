@@ -10,9 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use chrono::{DateTime, TimeZone, Utc};
-use crm::{
-    Actor, AddressInput, Clock, Crm, PostalAddressInput, Role, Settings, User, UserId,
-};
+use crm::{Actor, AddressInput, Clock, Crm, PostalAddressInput, Role, Settings, User, UserId};
 use crm_storage_diesel::testing::PgSchema;
 
 pub type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -142,7 +140,12 @@ pub fn users() -> Vec<User> {
         user(MANAGER, "mgraf", "Monika Graf", vec![Role::SalesManager]),
         user(REP_A, "ameier", "Anna Meier", vec![Role::FieldSales]),
         user(REP_B, "rbrunner", "Reto Brunner", vec![Role::FieldSales]),
-        user(INSIDE_A, "dkeller", "Daniela Keller", vec![Role::InsideSales]),
+        user(
+            INSIDE_A,
+            "dkeller",
+            "Daniela Keller",
+            vec![Role::InsideSales],
+        ),
         user(NOBODY, "guest", "Guest", vec![]),
     ]
 }

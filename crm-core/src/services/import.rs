@@ -195,15 +195,18 @@ fn validate_rows(rows: &[ImportRow]) -> Result<Vec<ValidRow>> {
             Err(other) => return Err(other),
         };
         // Contacts are checked even when the address failed, so that one pass reports all.
-        let (country, language) = data
-            .as_ref()
-            .map_or((CountryCode::CH, Language::De), |d| (d.postal.country, d.language));
+        let (country, language) = data.as_ref().map_or((CountryCode::CH, Language::De), |d| {
+            (d.postal.country, d.language)
+        });
         let mut contacts = Vec::with_capacity(row.contacts.len());
         for (j, contact) in row.contacts.iter().enumerate() {
             match contact.validate(country, language) {
                 Ok(c) => contacts.push(c),
                 Err(Error::Invalid(inv)) => {
-                    push(inv.prefixed(&format!("{prefix}.contacts[{j}]")), &mut errors);
+                    push(
+                        inv.prefixed(&format!("{prefix}.contacts[{j}]")),
+                        &mut errors,
+                    );
                 }
                 Err(other) => return Err(other),
             }
