@@ -1,3 +1,406 @@
-//! Placeholder until the benchmark lands.
+//! The scale benchmark: generates a Swiss wholesaler's data deterministically, then times what
+//! a sales rep does a hundred times a day — through the public API — next to the naive peer
+//! on the same data in the same run.
+//!
+//! ```sh
+//! cargo bench --bench scale -- --addresses 1000000
+//! cargo bench --bench scale -- --addresses 100000 --postgres postgres://postgres@127.0.0.1/test --only postgres
+//! ```
+//!
+//! Writes `target/crm-bench/scale-<backend>.json` and prints a table. Options:
+//! `--addresses N` (default 100000), `--postgres URL`, `--only sqlite|postgres`,
+//! `--calls K` timed calls per operation (default 2000), `--peer-calls K` (default 30).
 
-fn main() {}
+#![allow(clippy::print_stdout)]
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use crm::demo::{self, Generator, Rng};
+use crm::{
+    AddressCriteria, AddressId, AddressKind, AddressSort, AddressSortField, Crm, PageRequest,
+    PostalCodeFilter, Settings,
+};
+use crm_storage_diesel::baseline;
+use crm_storage_diesel::testing::PgSchema;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+
+type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+/// Rows per import call (one transaction each).
+const BATCH: usize = 5_000;
+
+struct Options {
+    addresses: usize,
+    postgres: Option<String>,
+    only: Option<String>,
+    calls: usize,
+    peer_calls: usize,
+}
+
+fn options() -> Result<Options> {
+    let mut o = Options {
+        addresses: 100_000,
+        postgres: None,
+        only: None,
+        calls: 2_000,
+        peer_calls: 30,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--addresses" => o.addresses = value()?.replace('_', "").parse()?,
+            "--postgres" => o.postgres = Some(value()?),
+            "--only" => o.only = Some(value()?),
+            "--calls" => o.calls = value()?.parse()?,
+            "--peer-calls" => o.peer_calls = value()?.parse()?,
+            "--bench" => {}
+            other => return Err(format!("unknown option {other}").into()),
+        }
+    }
+    Ok(o)
+}
+
+#[derive(Serialize)]
+struct Report {
+    backend: String,
+    addresses: usize,
+    peak_rss_mb: f64,
+    generation_addresses_per_s: f64,
+    database_size_mb: Option<f64>,
+    results: Vec<Measured>,
+}
+
+#[derive(Serialize)]
+struct Measured {
+    name: String,
+    n: usize,
+    p50_us: f64,
+    p95_us: f64,
+    p99_us: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    peer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    peer_n: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    peer_p50_us: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ratio: Option<f64>,
+}
+
+fn main() -> Result<()> {
+    let o = options()?;
+    let out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/crm-bench");
+    std::fs::create_dir_all(&out)?;
+    if o.only.as_deref().is_none_or(|b| b == "sqlite") {
+        let file = out.join("scale.sqlite");
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+        }
+        let mut settings = bench_settings();
+        settings.database.url = format!("sqlite://{}", file.display());
+        let crm = Crm::open(settings)?;
+        run(&o, &crm, "sqlite", &out, Some(file))?;
+    }
+    if let Some(url) = &o.postgres
+        && o.only.as_deref().is_none_or(|b| b == "postgres")
+    {
+        let schema = PgSchema::create(url)?;
+        let mut settings = bench_settings();
+        settings.database.url = schema.url().to_owned();
+        let crm = Crm::open(settings)?;
+        run(&o, &crm, "postgres", &out, None)?;
+    }
+    Ok(())
+}
+
+fn bench_settings() -> Settings {
+    let mut settings = Settings::default();
+    settings.numbers = crm::NumberRanges {
+        customer: crm::NumberRange::new(1_000_000, 49_999_999).unwrap_or(settings.numbers.customer),
+        lead: crm::NumberRange::new(50_000_000, 99_999_999).unwrap_or(settings.numbers.lead),
+    };
+    settings.database.pool_size = 4;
+    settings
+}
+
+fn run(
+    o: &Options,
+    crm: &Crm,
+    backend: &str,
+    out: &std::path::Path,
+    file: Option<PathBuf>,
+) -> Result<()> {
+    println!("\n== {backend}: {} addresses", o.addresses);
+    let rate = generate(crm, o.addresses)?;
+    println!("generated at {rate:.0} addresses/s (with contacts, notes and the name index)");
+    crm.store().analyze()?;
+
+    let admin = demo::admin();
+    let manager = demo::manager();
+    let mut rng = Rng::new(42);
+    let samples = samples(crm, &mut rng, o.addresses, o.calls.max(100))?;
+    let mut results = Vec::new();
+
+    let numbers: Vec<AddressCriteria> = samples
+        .iter()
+        .map(|s| AddressCriteria {
+            number: Some(s.number),
+            ..Default::default()
+        })
+        .collect();
+    results.push(time("search: number exact", &numbers, |c| {
+        crm.addresses()
+            .search(&manager, c, PageRequest::default())
+            .map(drop)
+    })?);
+
+    let name_city: Vec<AddressCriteria> = samples
+        .iter()
+        .map(|s| AddressCriteria {
+            name: Some(s.prefix.clone()),
+            city: Some(s.city.clone()),
+            ..Default::default()
+        })
+        .collect();
+    let mut named = time("search: name word prefix + city", &name_city, |c| {
+        crm.addresses()
+            .search(&manager, c, PageRequest::default())
+            .map(drop)
+    })?;
+    let peer_inputs: Vec<&Sample> = samples.iter().take(o.peer_calls).collect();
+    let peer = time_raw(&peer_inputs, |s| {
+        baseline::name_contains_scan(crm.store(), &s.prefix, Some(&s.city), 50).map(drop)
+    })?;
+    named.peer =
+        Some("lower(name1) LIKE '%word%' AND lower(city) LIKE '%city%' (table scan)".into());
+    named.peer_n = Some(peer.len());
+    named.peer_p50_us = Some(percentile(&peer, 50));
+    named.ratio = Some(percentile(&peer, 50) / named.p50_us);
+    results.push(named);
+
+    let names_only: Vec<AddressCriteria> = samples
+        .iter()
+        .map(|s| AddressCriteria {
+            name: Some(s.prefix.clone()),
+            ..Default::default()
+        })
+        .collect();
+    let mut name_only = time("search: name word prefix", &names_only, |c| {
+        crm.addresses()
+            .search(&manager, c, PageRequest::default())
+            .map(drop)
+    })?;
+    let peer = time_raw(&peer_inputs, |s| {
+        baseline::name_contains_scan(crm.store(), &s.prefix, None, 50).map(drop)
+    })?;
+    name_only.peer = Some("lower(name1) LIKE '%word%' (table scan)".into());
+    name_only.peer_n = Some(peer.len());
+    name_only.peer_p50_us = Some(percentile(&peer, 50));
+    name_only.ratio = Some(percentile(&peer, 50) / name_only.p50_us);
+    results.push(name_only);
+
+    let ranges: Vec<AddressCriteria> = samples
+        .iter()
+        .map(|s| {
+            let from: u32 = s.postal_code.parse().unwrap_or(8000) / 100 * 100;
+            AddressCriteria {
+                postal_code: Some(PostalCodeFilter::Range {
+                    from: from.to_string(),
+                    to: (from + 99).to_string(),
+                }),
+                kind: Some(AddressKind::Lead),
+                sort: AddressSort {
+                    by: AddressSortField::PostalCode,
+                    descending: false,
+                },
+                ..Default::default()
+            }
+        })
+        .collect();
+    results.push(time("search: postal-code range + kind", &ranges, |c| {
+        crm.addresses()
+            .search(&manager, c, PageRequest::default())
+            .map(drop)
+    })?);
+
+    let ids: Vec<AddressId> = samples.iter().map(|s| s.id).collect();
+    results.push(time(
+        "open address (address + contacts + notes)",
+        &ids,
+        |id| crm.addresses().open(&admin, *id).map(drop),
+    )?);
+
+    let database_size_mb = file.map(|f| {
+        ["", "-wal"]
+            .iter()
+            .filter_map(|s| std::fs::metadata(format!("{}{s}", f.display())).ok())
+            .map(|m| m.len() as f64 / 1_048_576.0)
+            .sum()
+    });
+    let report = Report {
+        backend: backend.into(),
+        addresses: o.addresses,
+        peak_rss_mb: peak_rss_mb(),
+        generation_addresses_per_s: rate,
+        database_size_mb,
+        results,
+    };
+    print_table(&report);
+    let path = out.join(format!("scale-{backend}.json"));
+    std::fs::write(&path, serde_json::to_string_pretty(&report)?)?;
+    println!("report: {}", path.display());
+    Ok(())
+}
+
+/// Imports `n` generated addresses in transactions of [`BATCH`] rows; returns addresses/s.
+fn generate(crm: &Crm, n: usize) -> Result<f64> {
+    let reps = (n / 2_000).max(4);
+    crm.users().sync(&demo::staff(reps, reps))?;
+    let mut generator = Generator::new(2026, reps, reps);
+    let bar = if std::io::stderr().is_terminal() {
+        ProgressBar::new(n as u64)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} addresses, {per_sec}, eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let admin = demo::admin();
+    let started = Instant::now();
+    let mut done = 0;
+    while done < n {
+        let rows = generator.batch(BATCH.min(n - done));
+        crm.addresses().import(&admin, &rows)?;
+        done += rows.len();
+        bar.set_position(done as u64);
+    }
+    bar.finish_and_clear();
+    Ok(n as f64 / started.elapsed().as_secs_f64())
+}
+
+struct Sample {
+    id: AddressId,
+    number: crm::AddressNumber,
+    prefix: String,
+    city: String,
+    postal_code: String,
+}
+
+/// Random existing addresses with a name-word prefix of 4–6 letters as a user types it.
+fn samples(crm: &Crm, rng: &mut Rng, n: usize, count: usize) -> Result<Vec<Sample>> {
+    let admin = demo::admin();
+    let mut samples = Vec::with_capacity(count);
+    while samples.len() < count {
+        let id = AddressId(1 + rng.below(n) as i64);
+        let address = crm.addresses().get(&admin, id)?;
+        let words: Vec<&str> = address
+            .data
+            .name1
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().count() >= 4)
+            .collect();
+        if words.is_empty() {
+            continue;
+        }
+        let word = words[rng.below(words.len())];
+        let len = (4 + rng.below(3)).min(word.chars().count());
+        samples.push(Sample {
+            id,
+            number: address.number,
+            prefix: word.chars().take(len).collect::<String>().to_lowercase(),
+            city: address.data.postal.city.clone().unwrap_or_default(),
+            postal_code: address.data.postal.postal_code.clone().unwrap_or_default(),
+        });
+    }
+    Ok(samples)
+}
+
+/// Warms up on the first tenth, then times every input once.
+fn time<T>(name: &str, inputs: &[T], f: impl Fn(&T) -> crm::Result<()>) -> Result<Measured> {
+    for input in inputs.iter().take(inputs.len() / 10) {
+        f(input)?;
+    }
+    let durations = time_raw(&inputs.iter().collect::<Vec<_>>(), |i| f(i))?;
+    Ok(Measured {
+        name: name.into(),
+        n: durations.len(),
+        p50_us: percentile(&durations, 50),
+        p95_us: percentile(&durations, 95),
+        p99_us: percentile(&durations, 99),
+        peer: None,
+        peer_n: None,
+        peer_p50_us: None,
+        ratio: None,
+    })
+}
+
+fn time_raw<T, E: std::error::Error + 'static>(
+    inputs: &[&T],
+    f: impl Fn(&T) -> std::result::Result<(), E>,
+) -> Result<Vec<Duration>> {
+    let mut durations = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        let started = Instant::now();
+        f(input)?;
+        durations.push(started.elapsed());
+    }
+    durations.sort();
+    Ok(durations)
+}
+
+fn percentile(sorted: &[Duration], p: usize) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() * p).div_ceil(100)).clamp(1, sorted.len()) - 1;
+    (sorted[i].as_secs_f64() * 1e6 * 10.0).round() / 10.0
+}
+
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| (kb / 1024.0 * 10.0).round() / 10.0)
+}
+
+fn print_table(r: &Report) {
+    println!(
+        "\n{} · {} addresses · generation {:.0}/s · peak RSS {} MB{}",
+        r.backend,
+        r.addresses,
+        r.generation_addresses_per_s,
+        r.peak_rss_mb,
+        r.database_size_mb
+            .map(|s| format!(" · database {s:.0} MB"))
+            .unwrap_or_default()
+    );
+    println!(
+        "| operation | n | p50 µs | p95 µs | p99 µs | peer p50 µs | ratio |\n|---|---:|---:|---:|---:|---:|---:|"
+    );
+    for m in &r.results {
+        println!(
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            m.name,
+            m.n,
+            m.p50_us,
+            m.p95_us,
+            m.p99_us,
+            m.peer_p50_us
+                .map(|p| p.to_string())
+                .unwrap_or_else(|| "—".into()),
+            m.ratio
+                .map(|r| format!("{r:.0}×"))
+                .unwrap_or_else(|| "—".into())
+        );
+    }
+}

@@ -81,6 +81,7 @@ impl Default for DuplicateRules {
 /// Why a candidate was matched.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum MatchReason {
     /// The normalised names are similar.
     SimilarName {

@@ -24,6 +24,7 @@
 //! * Visibility arrives as a [`crm_core::AddressScope`] and becomes part of each query's
 //!   `WHERE`, so pages are never filtered after loading.
 
+pub mod baseline;
 mod connection;
 mod error;
 pub mod fixed;

@@ -46,29 +46,27 @@ impl NoteRepository for DieselTx<'_> {
     }
 
     fn notes_of(&mut self, address: AddressId, page: PageRequest) -> crm_core::Result<Page<Note>> {
-        let total: i64 = notes::table
+        let items: Vec<Note> = notes::table
             .filter(notes::address_id.eq(address.0))
-            .count()
-            .get_result(self.conn)
-            .dom()?;
-        let items = if total == 0 {
-            Vec::new()
-        } else {
+            .select(NoteRow::as_select())
+            .order((notes::created_at.desc(), notes::id.desc()))
+            .limit(i64::from(page.limit))
+            .offset(page.offset as i64)
+            .load::<NoteRow>(self.conn)
+            .dom()?
+            .into_iter()
+            .map(NoteRow::into_domain)
+            .collect::<crm_core::Result<_>>()?;
+        let total = super::search::page_total(page, items.len(), || {
             notes::table
                 .filter(notes::address_id.eq(address.0))
-                .select(NoteRow::as_select())
-                .order((notes::created_at.desc(), notes::id.desc()))
-                .limit(i64::from(page.limit))
-                .offset(page.offset as i64)
-                .load::<NoteRow>(self.conn)
-                .dom()?
-                .into_iter()
-                .map(NoteRow::into_domain)
-                .collect::<crm_core::Result<_>>()?
-        };
+                .count()
+                .get_result(self.conn)
+                .dom()
+        })?;
         Ok(Page {
             items,
-            total: total as u64,
+            total,
             offset: page.offset,
             limit: page.limit,
         })

@@ -70,26 +70,53 @@ fn filtered(
         );
     }
     // Subqueries inside `IN` must have concrete types on the multi-backend connection, so
-    // every word is looked up under exactly two prefix ranges (the second repeats the first
-    // when the word has one folded form).
+    // the shapes are spelled out: one or two folded forms (two become a `UNION ALL`, so that
+    // each branch is a plain range scan of the covering index), with or without the city.
+    // The city's forms are two ranges (the second repeats the first when there is one form),
+    // checked on the index entries themselves.
     let city = two_ranges(&query.city_forms);
     for (i, word) in query.name_words.iter().enumerate() {
         let Some([(a1, b1), (a2, b2)]) = two_ranges(&word.forms) else {
             continue;
         };
         let w = address_words::word;
-        let word_matches = w.ge(a1).and(w.lt(b1)).or(w.ge(a2).and(w.lt(b2)));
-        let words = address_words::table
-            .select(address_words::address_id)
-            .filter(word_matches);
-        match (i, city.clone()) {
-            (0, Some([(c1, d1), (c2, d2)])) => {
-                let c = address_words::city_key;
-                let in_city = c.ge(c1).and(c.lt(d1)).or(c.ge(c2).and(c.lt(d2)));
-                q = q.filter(addresses::id.eq_any(words.filter(in_city)));
+        let select = || address_words::table.select(address_words::address_id);
+        let c = address_words::city_key;
+        let in_city = |[(c1, d1), (c2, d2)]: [(String, String); 2]| {
+            c.ge(c1).and(c.lt(d1)).or(c.ge(c2).and(c.lt(d2)))
+        };
+        let two_forms = word.forms.len() > 1;
+        q = match (two_forms, if i == 0 { city.clone() } else { None }) {
+            (false, None) => {
+                q.filter(addresses::id.eq_any(select().filter(w.ge(a1).and(w.lt(b1)))))
             }
-            _ => q = q.filter(addresses::id.eq_any(words)),
-        }
+            (false, Some(city)) => q.filter(
+                addresses::id.eq_any(
+                    select()
+                        .filter(w.ge(a1).and(w.lt(b1)))
+                        .filter(in_city(city)),
+                ),
+            ),
+            (true, None) => q.filter(
+                addresses::id.eq_any(
+                    select()
+                        .filter(w.ge(a1).and(w.lt(b1)))
+                        .union_all(select().filter(w.ge(a2).and(w.lt(b2)))),
+                ),
+            ),
+            (true, Some(city)) => q.filter(
+                addresses::id.eq_any(
+                    select()
+                        .filter(w.ge(a1).and(w.lt(b1)))
+                        .filter(in_city(city.clone()))
+                        .union_all(
+                            select()
+                                .filter(w.ge(a2).and(w.lt(b2)))
+                                .filter(in_city(city)),
+                        ),
+                ),
+            ),
+        };
     }
     if query.name_words.is_empty()
         && let Some(city) = any_prefix!(
@@ -139,15 +166,6 @@ pub(super) fn search(
     scope: AddressScope,
     page: PageRequest,
 ) -> crm_core::Result<Page<AddressSummary>> {
-    let total: i64 = filtered(query, scope).count().get_result(conn).dom()?;
-    if total == 0 || page.offset >= total as u64 {
-        return Ok(Page {
-            items: Vec::new(),
-            total: total as u64,
-            offset: page.offset,
-            limit: page.limit,
-        });
-    }
     let q = filtered(query, scope);
     let desc = query.sort.descending;
     let q = match (query.sort.by, desc) {
@@ -192,15 +210,32 @@ pub(super) fn search(
         .offset(page.offset as i64)
         .load(conn)
         .dom()?;
+    let total = page_total(page, rows.len(), || {
+        filtered(query, scope).count().get_result(conn).dom()
+    })?;
     Ok(Page {
         items: rows
             .into_iter()
             .map(SummaryRow::into_domain)
             .collect::<crm_core::Result<_>>()?,
-        total: total as u64,
+        total,
         offset: page.offset,
         limit: page.limit,
     })
+}
+
+/// The total of a list: a short page that is not past the end tells it without counting
+/// (most searches fit on one page, so they cost one query); otherwise `count` is asked.
+pub(crate) fn page_total(
+    page: PageRequest,
+    rows: usize,
+    count: impl FnOnce() -> crm_core::Result<i64>,
+) -> crm_core::Result<u64> {
+    if rows < page.limit as usize && (rows > 0 || page.offset == 0) {
+        Ok(page.offset + rows as u64)
+    } else {
+        Ok(count()?.max(0) as u64)
+    }
 }
 
 pub(super) fn duplicate_candidates(

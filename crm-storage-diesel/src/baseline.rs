@@ -1,0 +1,54 @@
+//! The naive queries a CRM without a search index runs, kept here so that benchmarks can
+//! compare against them on the same data in the same run. Not for production use: each call
+//! scans the whole address table.
+
+use diesel::prelude::*;
+
+use crate::error::StorageError;
+use crate::schema::addresses;
+use crate::store::DieselStore;
+
+diesel::define_sql_function! {
+    /// SQL `lower(text)`.
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+diesel::define_sql_function! {
+    /// SQL `lower(text)` for a nullable column.
+    #[sql_name = "lower"]
+    fn lower_nullable(x: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
+}
+
+/// The "name contains" search of ORMs without a text index:
+/// `lower(name1) LIKE '%needle%'` (and `lower(city) LIKE '%city%'`), counted, then one page
+/// ordered by name. Returns the total and the ids of the page.
+///
+/// # Errors
+/// [`StorageError::Query`].
+pub fn name_contains_scan(
+    store: &DieselStore,
+    needle: &str,
+    city: Option<&str>,
+    limit: i64,
+) -> Result<(i64, Vec<i64>), StorageError> {
+    let name_pattern = format!("%{}%", needle.to_lowercase());
+    let city_pattern = city.map(|c| format!("%{}%", c.to_lowercase()));
+    store.with_connection(|conn| {
+        let query = || {
+            let mut q = addresses::table
+                .filter(lower(addresses::name1).like(name_pattern.clone()))
+                .into_boxed();
+            if let Some(city) = &city_pattern {
+                q = q.filter(lower_nullable(addresses::city).like(city.clone()));
+            }
+            q
+        };
+        let total: i64 = query().count().get_result(conn)?;
+        let ids: Vec<i64> = query()
+            .select(addresses::id)
+            .order((addresses::name1.asc(), addresses::id.asc()))
+            .limit(limit)
+            .load(conn)?;
+        Ok((total, ids))
+    })
+}
