@@ -19,6 +19,7 @@ on_both_backends!(
     edits_apply_and_stale_versions_conflict,
     activation_keeps_the_last_twenty_newest_first,
     import_is_all_or_nothing_and_numbers_skip_taken_ones,
+    a_large_import_keeps_every_row_in_order,
 );
 
 fn captured_leads_get_lead_numbers_and_keep_every_value(db: Db) -> TestResult {
@@ -352,5 +353,49 @@ fn import_is_all_or_nothing_and_numbers_skip_taken_ones(db: Db) -> TestResult {
             .import(&actor(REP_A), &[row("X", None, AddressKind::Lead)]),
         Err(Error::Forbidden(_))
     ));
+    Ok(())
+}
+
+fn a_large_import_keeps_every_row_in_order(db: Db) -> TestResult {
+    let Some(crm) = crm(db, "")? else {
+        return Ok(());
+    };
+    crm.users().sync(&crm::demo::staff(4, 3))?;
+    let rows = crm::demo::Generator::new(11, 4, 3).batch(333);
+    let report = crm.addresses().import(&actor(ADMIN), &rows)?;
+    assert_eq!(report.ids.len(), rows.len());
+    let expected_contacts: usize = rows.iter().map(|r| r.contacts.len()).sum();
+    let expected_notes: usize = rows.iter().map(|r| r.notes.len()).sum();
+    assert_eq!(report.contacts as usize, expected_contacts);
+    assert_eq!(report.notes as usize, expected_notes);
+    let admin = actor(ADMIN);
+    for (row, id) in rows.iter().zip(&report.ids).step_by(7) {
+        let view = crm.addresses().open(&admin, *id)?;
+        assert_eq!(view.address.data.name1, row.address.name1);
+        assert_eq!(view.address.kind, row.kind);
+        assert_eq!(view.contacts.len(), row.contacts.len());
+        assert_eq!(view.notes.total as usize, row.notes.len());
+        if let Some(first) = row.contacts.first() {
+            let primary = view
+                .contacts
+                .iter()
+                .find(|c| c.primary)
+                .expect("a primary contact");
+            assert_eq!(primary.data.last_name, first.last_name);
+        }
+    }
+    let words = crm.addresses().search(
+        &admin,
+        &AddressCriteria {
+            name: Some(rows[200].address.name1.clone()),
+            status: StatusFilter::Any,
+            ..Default::default()
+        },
+        PageRequest::first(500),
+    )?;
+    assert!(
+        words.items.iter().any(|s| s.id == report.ids[200]),
+        "imported names are searchable"
+    );
     Ok(())
 }

@@ -15,6 +15,7 @@ on_both_backends!(
     name_search_folds_umlauts_and_matches_word_prefixes,
     criteria_combine_and_pages_report_totals,
     sorting_is_stable_and_complete,
+    renames_and_moves_follow_in_the_name_index,
 );
 
 fn seed_names(crm: &TestCrm) -> Result<(), Error> {
@@ -289,5 +290,65 @@ fn sorting_is_stable_and_complete(db: Db) -> TestResult {
             }
         }
     }
+    Ok(())
+}
+
+fn renames_and_moves_follow_in_the_name_index(db: Db) -> TestResult {
+    let Some(crm) = crm(db, "")? else {
+        return Ok(());
+    };
+    seed_names(&crm)?;
+    let rep = actor(REP_A);
+    let hits = crm
+        .addresses()
+        .search(&rep, &by_name("bauer"), PageRequest::default())?;
+    let bauer = crm.addresses().get(&rep, hits.items[0].id)?;
+    let renamed = crm.addresses().update(
+        &rep,
+        bauer.id,
+        bauer.version,
+        &AddressPatch {
+            name1: Some("Zimmerei Rüegg AG".into()),
+            city: Some(Some("Zürich".into())),
+            postal_code: Some(Some("8004".into())),
+            ..Default::default()
+        },
+    )?;
+    assert!(
+        names(&crm, by_name("bauer"))?.is_empty(),
+        "the old name is gone from the index"
+    );
+    assert_eq!(names(&crm, by_name("ruegg"))?, vec!["Zimmerei Rüegg AG"]);
+    let in_zurich = AddressCriteria {
+        name: Some("zimm".into()),
+        city: Some("zurich".into()),
+        ..Default::default()
+    };
+    assert_eq!(names(&crm, in_zurich)?, vec!["Zimmerei Rüegg AG"]);
+    let in_luzern = AddressCriteria {
+        name: Some("zimm".into()),
+        city: Some("luzern".into()),
+        ..Default::default()
+    };
+    assert!(
+        names(&crm, in_luzern)?.is_empty(),
+        "the old city is gone from the index"
+    );
+    // A change that touches neither name nor city leaves the entries as they are.
+    crm.addresses().update(
+        &rep,
+        renamed.id,
+        renamed.version,
+        &AddressPatch {
+            phone: Some(Some("044 999 88 77".into())),
+            ..Default::default()
+        },
+    )?;
+    assert_eq!(names(&crm, by_name("rüegg"))?, vec!["Zimmerei Rüegg AG"]);
+    assert_eq!(
+        names(&crm, by_name("muell"))?.len(),
+        2,
+        "other addresses keep their entries"
+    );
     Ok(())
 }

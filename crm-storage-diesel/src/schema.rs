@@ -66,10 +66,10 @@ diesel::table! {
 }
 
 diesel::table! {
-    address_words (address_id, word) {
-        address_id -> BigInt,
+    address_words (word, city_key, address_id) {
         word -> Text,
-        city_key -> Nullable<Text>,
+        city_key -> Text,
+        address_id -> BigInt,
     }
 }
 

@@ -130,25 +130,17 @@ pub struct AddressData {
 impl AddressData {
     /// The name lines joined, as shown in lists.
     pub fn display_name(&self) -> String {
-        let mut name = self.name1.clone();
-        for extra in [&self.name2, &self.name3].into_iter().flatten() {
-            name.push(' ');
-            name.push_str(extra);
-        }
-        name
+        join_name(&self.name1, self.name2.as_deref(), self.name3.as_deref())
     }
 
     /// The keys under which storage indexes this address for search and duplicate checks.
     pub fn search_keys(&self) -> SearchKeys {
         let full_name = self.display_name();
+        let (name_words, city_key) = name_index(&full_name, self.postal.city.as_deref());
         SearchKeys {
             name_key: text::name_key(&full_name),
-            name_words: text::index_words(&full_name),
-            city_key: self
-                .postal
-                .city
-                .as_deref()
-                .map(|c| text::normalize_spaces(&text::fold_strip(c))),
+            name_words,
+            city_key,
             street_key: self.postal.street.as_deref().map(text::street_key),
             email_domain: self
                 .email
@@ -158,6 +150,26 @@ impl AddressData {
             industry_key: self.industry.as_deref().map(text::name_key),
         }
     }
+}
+
+/// The name lines joined by single spaces.
+pub fn join_name(name1: &str, name2: Option<&str>, name3: Option<&str>) -> String {
+    let mut name = name1.to_owned();
+    for extra in [name2, name3].into_iter().flatten() {
+        name.push(' ');
+        name.push_str(extra);
+    }
+    name
+}
+
+/// The name-index entries of an address: the folded words of its full name, and its folded
+/// city. Storage derives both when it writes an address and again when it replaces them, so
+/// that old entries can be found without a second index.
+pub fn name_index(full_name: &str, city: Option<&str>) -> (Vec<String>, Option<String>) {
+    (
+        text::index_words(full_name),
+        city.map(|c| text::normalize_spaces(&text::fold_strip(c))),
+    )
 }
 
 /// Derived keys of an address, computed here so that every adapter indexes alike.

@@ -1,19 +1,20 @@
 use std::collections::HashMap;
 
+use crm_core::address::{join_name, name_index};
 use crm_core::{
     Address, AddressChange, AddressId, AddressNumber, AddressRepository, AddressScope,
     AddressSummary, DuplicateProbe, Error, NewAddress, Page, PageRequest, Version,
 };
 use diesel::prelude::*;
 
-use super::{DieselTx, INSERT_CHUNK_BINDS, scope_condition};
+use super::{DieselTx, insert_in_blocks, scope_condition};
 use crate::connection::{AnyConnection, with_inner};
 use crate::error::{QueryResultExt, map_diesel};
 use crate::rows::address::{AddressRow, NewAddressRow, change_row};
 use crate::schema::{address_words, addresses};
 
-/// Columns of `addresses` written on insert.
-const ADDRESS_COLUMNS: usize = 38;
+/// Addresses checked for taken numbers with one query.
+const CHECK_CHUNK: usize = 500;
 
 impl AddressRepository for DieselTx<'_> {
     fn insert_address(&mut self, new: &NewAddress) -> crm_core::Result<AddressId> {
@@ -31,7 +32,7 @@ impl AddressRepository for DieselTx<'_> {
 
     fn insert_addresses(&mut self, batch: &[NewAddress]) -> crm_core::Result<Vec<AddressId>> {
         let mut ids = Vec::with_capacity(batch.len());
-        for chunk in batch.chunks(INSERT_CHUNK_BINDS / ADDRESS_COLUMNS) {
+        for chunk in batch.chunks(CHECK_CHUNK) {
             let numbers: Vec<i64> = chunk.iter().map(|a| a.number.0).collect();
             // Two lookups rather than one `OR`: each uses its own index.
             let mut clashing: Vec<i64> = addresses::table
@@ -56,14 +57,16 @@ impl AddressRepository for DieselTx<'_> {
                 .iter()
                 .map(NewAddressRow::new)
                 .collect::<crm_core::Result<Vec<_>>>()?;
-            let pairs: Vec<(i64, i64)> = with_inner!(&mut *self.conn, |c| {
-                diesel::insert_into(addresses::table)
-                    .values(&rows)
-                    .returning((addresses::number, addresses::id))
-                    .get_results(c)
-            })
-            .map_err(|e| number_taken(e, &[]))?;
-            let by_number: HashMap<i64, i64> = pairs.into_iter().collect();
+            let by_number: HashMap<i64, i64> =
+                insert_in_blocks!(self.conn, &rows, 64, |c, block| {
+                    diesel::insert_into(addresses::table)
+                        .values(block)
+                        .returning((addresses::number, addresses::id))
+                        .get_results::<(i64, i64)>(c)
+                })
+                .into_iter()
+                .flatten()
+                .collect();
             let mut inserted = Vec::with_capacity(chunk.len());
             for new in chunk {
                 let id = *by_number.get(&new.number.0).ok_or_else(|| {
@@ -125,6 +128,22 @@ impl AddressRepository for DieselTx<'_> {
         change: &AddressChange,
     ) -> crm_core::Result<bool> {
         let row = change_row(change)?;
+        let (name1, name2, name3, city): (String, Option<String>, Option<String>, Option<String>) =
+            match addresses::table
+                .filter(addresses::id.eq(id.0))
+                .select((
+                    addresses::name1,
+                    addresses::name2,
+                    addresses::name3,
+                    addresses::city,
+                ))
+                .first(self.conn)
+                .optional()
+                .dom()?
+            {
+                Some(old) => old,
+                None => return Ok(false),
+            };
         let updated = diesel::update(
             addresses::table
                 .filter(addresses::id.eq(id.0))
@@ -136,11 +155,23 @@ impl AddressRepository for DieselTx<'_> {
         if updated == 0 {
             return Ok(false);
         }
-        diesel::delete(address_words::table.filter(address_words::address_id.eq(id.0)))
+        let old = name_index(
+            &join_name(&name1, name2.as_deref(), name3.as_deref()),
+            city.as_deref(),
+        );
+        let keys = change.data.search_keys();
+        if old != (keys.name_words.clone(), keys.city_key.clone()) {
+            let (old_words, old_city) = old;
+            diesel::delete(
+                address_words::table
+                    .filter(address_words::word.eq_any(&old_words))
+                    .filter(address_words::city_key.eq(old_city.unwrap_or_default()))
+                    .filter(address_words::address_id.eq(id.0)),
+            )
             .execute(self.conn)
             .dom()?;
-        let keys = change.data.search_keys();
-        insert_word_rows(self.conn, word_rows(id.0, &keys))?;
+            insert_word_rows(self.conn, word_rows(id.0, &keys))?;
+        }
         Ok(true)
     }
 
@@ -180,10 +211,11 @@ impl AddressRepository for DieselTx<'_> {
 }
 
 /// The name-index rows of one address.
-fn word_rows(id: i64, keys: &crm_core::SearchKeys) -> Vec<(i64, String, Option<String>)> {
+fn word_rows(id: i64, keys: &crm_core::SearchKeys) -> Vec<(i64, String, String)> {
+    let city = keys.city_key.clone().unwrap_or_default();
     keys.name_words
         .iter()
-        .map(|w| (id, w.clone(), keys.city_key.clone()))
+        .map(|w| (id, w.clone(), city.clone()))
         .collect()
 }
 
@@ -197,26 +229,24 @@ fn insert_words(conn: &mut AnyConnection, inserted: &[(i64, &NewAddress)]) -> cr
 
 fn insert_word_rows(
     conn: &mut AnyConnection,
-    rows: Vec<(i64, String, Option<String>)>,
+    rows: Vec<(i64, String, String)>,
 ) -> crm_core::Result<()> {
-    for chunk in rows.chunks(INSERT_CHUNK_BINDS / 3) {
-        let values: Vec<_> = chunk
-            .iter()
-            .map(|(id, word, city)| {
-                (
-                    address_words::address_id.eq(*id),
-                    address_words::word.eq(word),
-                    address_words::city_key.eq(city.as_deref()),
-                )
-            })
-            .collect();
-        with_inner!(&mut *conn, |c| {
-            diesel::insert_into(address_words::table)
-                .values(&values)
-                .execute(c)
+    // Owned values: cached statements need `'static` row types.
+    let values: Vec<_> = rows
+        .into_iter()
+        .map(|(id, word, city)| {
+            (
+                address_words::address_id.eq(id),
+                address_words::word.eq(word),
+                address_words::city_key.eq(city),
+            )
         })
-        .dom()?;
-    }
+        .collect();
+    insert_in_blocks!(conn, &values, 256, |c, block| {
+        diesel::insert_into(address_words::table)
+            .values(block)
+            .execute(c)
+    });
     Ok(())
 }
 

@@ -3,15 +3,12 @@ use crm_core::{
 };
 use diesel::prelude::*;
 
-use super::{DieselTx, INSERT_CHUNK_BINDS};
+use super::{DieselTx, insert_in_blocks};
 use crate::connection::with_inner;
 use crate::error::QueryResultExt;
 use crate::rows::contact::{ContactContentRow, ContactRow, NewContactRow};
 use crate::rows::ts;
 use crate::schema::contacts;
-
-/// Columns of `contacts` written on insert.
-const CONTACT_COLUMNS: usize = 18;
 
 /// Most contacts listed for one address.
 const MAX_CONTACTS: i64 = 1_000;
@@ -30,15 +27,12 @@ impl ContactRepository for DieselTx<'_> {
     }
 
     fn insert_contacts(&mut self, batch: &[NewContact]) -> crm_core::Result<()> {
-        for chunk in batch.chunks(INSERT_CHUNK_BINDS / CONTACT_COLUMNS) {
-            let rows: Vec<NewContactRow> = chunk.iter().map(NewContactRow::new).collect();
-            with_inner!(&mut *self.conn, |c| {
-                diesel::insert_into(contacts::table)
-                    .values(&rows)
-                    .execute(c)
-            })
-            .dom()?;
-        }
+        let rows: Vec<NewContactRow> = batch.iter().map(NewContactRow::new).collect();
+        insert_in_blocks!(self.conn, &rows, 128, |c, block| {
+            diesel::insert_into(contacts::table)
+                .values(block)
+                .execute(c)
+        });
         Ok(())
     }
 

@@ -20,9 +20,32 @@ pub struct DieselTx<'c> {
     pub(crate) conn: &'c mut AnyConnection,
 }
 
-/// Rows per multi-row `INSERT`: well below SQLite's 32,766 and PostgreSQL's 65,535 bind
-/// parameters for the widest table.
-pub(crate) const INSERT_CHUNK_BINDS: usize = 30_000;
+/// Inserts a slice of rows in multi-row statements of a fixed number of rows, so that the
+/// statement text never changes and the prepared statement is reused (diesel caches inserts
+/// of arrays, not of slices); the remainder goes in one last statement. Evaluates to the
+/// concatenated results of `$run` for each statement.
+///
+/// `$run` receives the inner connection `$c` and the rows `$block` (an array reference or a
+/// slice) and returns a `QueryResult`.
+macro_rules! insert_in_blocks {
+    ($conn:expr, $rows:expr, $n:literal, |$c:ident, $block:ident| $run:expr) => {{
+        let rows = $rows;
+        let mut results = Vec::new();
+        let mut blocks = rows.chunks_exact($n);
+        for block in &mut blocks {
+            let $block: &[_; $n] = block
+                .try_into()
+                .map_err(|_| crm_core::Error::Storage("block size mismatch".into()))?;
+            results.push(with_inner!(&mut *$conn, |$c| $run).dom()?);
+        }
+        let $block = blocks.remainder();
+        if !$block.is_empty() {
+            results.push(with_inner!(&mut *$conn, |$c| $run).dom()?);
+        }
+        results
+    }};
+}
+pub(crate) use insert_in_blocks;
 
 /// The visibility condition on `addresses` for a query over `QS` (the table or a join).
 pub(crate) fn scope_condition<QS>(

@@ -3,7 +3,7 @@ use crm_core::{
 };
 use diesel::prelude::*;
 
-use super::{DieselTx, INSERT_CHUNK_BINDS};
+use super::{DieselTx, insert_in_blocks};
 use crate::connection::with_inner;
 use crate::error::QueryResultExt;
 use crate::rows::note::{NewNoteRow, NoteRow};
@@ -24,13 +24,10 @@ impl NoteRepository for DieselTx<'_> {
     }
 
     fn insert_notes(&mut self, batch: &[NewNote]) -> crm_core::Result<()> {
-        for chunk in batch.chunks(INSERT_CHUNK_BINDS / 7) {
-            let rows: Vec<NewNoteRow<'_>> = chunk.iter().map(NewNoteRow::new).collect();
-            with_inner!(&mut *self.conn, |c| {
-                diesel::insert_into(notes::table).values(&rows).execute(c)
-            })
-            .dom()?;
-        }
+        let rows: Vec<NewNoteRow> = batch.iter().map(NewNoteRow::new).collect();
+        insert_in_blocks!(self.conn, &rows, 256, |c, block| {
+            diesel::insert_into(notes::table).values(block).execute(c)
+        });
         Ok(())
     }
 

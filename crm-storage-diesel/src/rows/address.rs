@@ -117,6 +117,7 @@ pub(crate) struct AddressContentRow {
 /// A new address: its content plus creation stamp and first version.
 #[derive(Debug, Insertable)]
 #[diesel(table_name = addresses)]
+#[diesel(treat_none_as_default_value = false)]
 pub(crate) struct NewAddressRow {
     #[diesel(embed)]
     pub content: AddressContentRow,
@@ -296,11 +297,8 @@ impl SummaryRow {
     pub(crate) fn into_domain(self) -> crm_core::Result<AddressSummary> {
         let id = self.id;
         let country = parse(T, id, "country", CountryCode::new(&self.country))?;
-        let mut name = self.name1;
-        for extra in [self.name2, self.name3].into_iter().flatten() {
-            name.push(' ');
-            name.push_str(&extra);
-        }
+        let name =
+            crm_core::address::join_name(&self.name1, self.name2.as_deref(), self.name3.as_deref());
         Ok(AddressSummary {
             id: AddressId(id),
             number: AddressNumber(self.number),

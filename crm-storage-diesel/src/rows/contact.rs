@@ -54,6 +54,7 @@ pub(crate) struct ContactContentRow {
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = contacts)]
+#[diesel(treat_none_as_default_value = false)]
 pub(crate) struct NewContactRow {
     pub address_id: i64,
     #[diesel(embed)]

@@ -23,23 +23,24 @@ pub(crate) struct NoteRow {
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = notes)]
-pub(crate) struct NewNoteRow<'a> {
+#[diesel(treat_none_as_default_value = false)]
+pub(crate) struct NewNoteRow {
     pub address_id: i64,
     pub about_kind: &'static str,
     pub about_id: i64,
-    pub body: &'a str,
+    pub body: String,
     pub author_id: i64,
     pub created_at: NaiveDateTime,
     pub version: i64,
 }
 
-impl<'a> NewNoteRow<'a> {
-    pub(crate) fn new(new: &'a NewNote) -> Self {
+impl NewNoteRow {
+    pub(crate) fn new(new: &NewNote) -> Self {
         NewNoteRow {
             address_id: new.address_id.0,
             about_kind: new.about.kind.as_str(),
             about_id: new.about.id,
-            body: &new.text,
+            body: new.text.clone(),
             author_id: new.created.by.0,
             created_at: ts(new.created.at),
             version: Version::FIRST.0,

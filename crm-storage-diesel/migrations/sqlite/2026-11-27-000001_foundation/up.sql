@@ -58,7 +58,7 @@ CREATE TABLE addresses (
     industry_key TEXT
 );
 CREATE UNIQUE INDEX addresses_number_unique ON addresses (number);
-CREATE INDEX addresses_lead_number ON addresses (lead_number);
+CREATE INDEX addresses_lead_number ON addresses (lead_number) WHERE lead_number IS NOT NULL;
 CREATE INDEX addresses_name_key ON addresses (name_key, id);
 CREATE INDEX addresses_city_key ON addresses (city_key, id);
 CREATE INDEX addresses_postal_street ON addresses (postal_code, street_key);
@@ -70,15 +70,17 @@ CREATE INDEX addresses_phone ON addresses (phone);
 CREATE INDEX addresses_industry_key ON addresses (industry_key);
 CREATE INDEX addresses_updated ON addresses (updated_at, id);
 
--- The name index: every folded word of an address's name, with the folded city so that the
--- common "name and city" search is answered from this index alone.
+-- The name index: every folded word of an address's name, with the folded city ('' when
+-- none) so that the common "name and city" search is answered from this one B-tree alone.
+-- It is derived data: storage rewrites an address's entries whenever name or city change,
+-- and finds the old entries by recomputing them, so no second index (and no foreign-key
+-- lookup per row) slows down bulk imports.
 CREATE TABLE address_words (
-    address_id BIGINT NOT NULL REFERENCES addresses (id),
     word TEXT NOT NULL,
-    city_key TEXT,
-    PRIMARY KEY (address_id, word)
+    city_key TEXT NOT NULL,
+    address_id BIGINT NOT NULL,
+    PRIMARY KEY (word, city_key, address_id)
 ) WITHOUT ROWID;
-CREATE INDEX address_words_word ON address_words (word, city_key, address_id);
 
 CREATE TABLE contacts (
     id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
@@ -117,7 +119,7 @@ CREATE TABLE notes (
     version BIGINT NOT NULL
 );
 CREATE INDEX notes_address ON notes (address_id, created_at, id);
-CREATE INDEX notes_about ON notes (about_kind, about_id);
+CREATE INDEX notes_about ON notes (about_kind, about_id) WHERE about_kind <> 'address';
 
 CREATE TABLE address_activations (
     user_id BIGINT NOT NULL,
