@@ -63,6 +63,8 @@ pub struct DatabaseSettings {
     pub busy_timeout_ms: u64,
     /// SQLite page cache per connection, in MiB.
     pub sqlite_cache_mib: u32,
+    /// How much of the SQLite file is read through memory mapping, in MiB (0 turns it off).
+    pub sqlite_mmap_mib: u32,
 }
 
 impl Default for Settings {
@@ -84,6 +86,7 @@ impl Default for DatabaseSettings {
             pool_size: 8,
             busy_timeout_ms: 5_000,
             sqlite_cache_mib: 64,
+            sqlite_mmap_mib: 1024,
         }
     }
 }
@@ -190,6 +193,7 @@ impl Settings {
         options.pool_size = self.database.pool_size;
         options.busy_timeout = Duration::from_millis(self.database.busy_timeout_ms);
         options.sqlite_cache_kib = self.database.sqlite_cache_mib.saturating_mul(1024);
+        options.sqlite_mmap_mib = self.database.sqlite_mmap_mib;
         Ok(options)
     }
 

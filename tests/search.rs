@@ -16,6 +16,7 @@ on_both_backends!(
     criteria_combine_and_pages_report_totals,
     sorting_is_stable_and_complete,
     renames_and_moves_follow_in_the_name_index,
+    a_prefix_of_many_words_still_matches_with_a_city,
 );
 
 fn seed_names(crm: &TestCrm) -> Result<(), Error> {
@@ -349,6 +350,70 @@ fn renames_and_moves_follow_in_the_name_index(db: Db) -> TestResult {
         names(&crm, by_name("muell"))?.len(),
         2,
         "other addresses keep their entries"
+    );
+    Ok(())
+}
+
+fn a_prefix_of_many_words_still_matches_with_a_city(db: Db) -> TestResult {
+    let Some(crm) = crm(db, "")? else {
+        return Ok(());
+    };
+    let rep = actor(REP_A);
+    // Forty distinct words under one prefix, more than the search expands one by one.
+    for i in 0..40 {
+        let name = format!(
+            "Ka{}{} AG",
+            (b'a' + (i / 26) as u8) as char,
+            (b'a' + (i % 26) as u8) as char
+        );
+        crm.addresses()
+            .capture_lead(&rep, &address(&name, "3011", "Bern"))?;
+        crm.addresses()
+            .capture_lead(&rep, &address(&name, "8001", "Zürich"))?;
+    }
+    let criteria = AddressCriteria {
+        name: Some("ka".into()),
+        city: Some("bern".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        crm.addresses()
+            .search(&rep, &criteria, PageRequest::first(100))?
+            .total,
+        40
+    );
+    let few = AddressCriteria {
+        name: Some("kaa".into()),
+        city: Some("bern".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        crm.addresses()
+            .search(&rep, &few, PageRequest::first(100))?
+            .total,
+        26
+    );
+    let none = AddressCriteria {
+        name: Some("kz".into()),
+        city: Some("bern".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        crm.addresses()
+            .search(&rep, &none, PageRequest::default())?
+            .total,
+        0
+    );
+    let two_words = AddressCriteria {
+        name: Some("kab ag".into()),
+        city: Some("zürich".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        crm.addresses()
+            .search(&rep, &two_words, PageRequest::default())?
+            .total,
+        14
     );
     Ok(())
 }

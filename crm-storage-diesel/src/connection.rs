@@ -152,11 +152,13 @@ impl ManageConnection for Manager {
 }
 
 /// Sets the SQLite pragmas every connection needs: write-ahead log, enforced foreign keys,
-/// a busy timeout instead of immediate `SQLITE_BUSY`, and a page cache sized for lists.
+/// a busy timeout instead of immediate `SQLITE_BUSY`, a page cache sized for lists, and
+/// memory-mapped reads.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct SqlitePragmas {
     pub(crate) busy_timeout: Duration,
     pub(crate) cache_kib: u32,
+    pub(crate) mmap_mib: u32,
 }
 
 impl CustomizeConnection<AnyConnection, r2d2::Error> for SqlitePragmas {
@@ -168,9 +170,11 @@ impl CustomizeConnection<AnyConnection, r2d2::Error> for SqlitePragmas {
                  PRAGMA foreign_keys = ON; \
                  PRAGMA busy_timeout = {}; \
                  PRAGMA cache_size = -{}; \
-                 PRAGMA temp_store = MEMORY;",
+                 PRAGMA temp_store = MEMORY; \
+                 PRAGMA mmap_size = {};",
                 self.busy_timeout.as_millis(),
-                self.cache_kib
+                self.cache_kib,
+                u64::from(self.mmap_mib) * 1024 * 1024
             ))
             .map_err(r2d2::Error::QueryError)?;
         }

@@ -23,16 +23,22 @@ pub struct StoreOptions {
     pub busy_timeout: Duration,
     /// SQLite page cache per connection, in KiB.
     pub sqlite_cache_kib: u32,
+    /// How much of an SQLite database file is read through memory mapping, in MiB (0: none).
+    /// Mapped pages are shared with the operating system's cache instead of being copied
+    /// into each connection's page cache.
+    pub sqlite_mmap_mib: u32,
 }
 
 impl StoreOptions {
-    /// Defaults for `url`: 8 connections, 5 s busy timeout, 64 MiB SQLite cache.
+    /// Defaults for `url`: 8 connections, 5 s busy timeout, 64 MiB SQLite cache, 1 GiB
+    /// SQLite memory map.
     pub fn new(url: DatabaseUrl) -> Self {
         StoreOptions {
             url,
             pool_size: 8,
             busy_timeout: Duration::from_secs(5),
             sqlite_cache_kib: 64 * 1024,
+            sqlite_mmap_mib: 1024,
         }
     }
 }
@@ -87,6 +93,7 @@ impl DieselStore {
         let pragmas = SqlitePragmas {
             busy_timeout: options.busy_timeout,
             cache_kib: options.sqlite_cache_kib,
+            mmap_mib: options.sqlite_mmap_mib,
         };
         diesel::r2d2::CustomizeConnection::on_acquire(&pragmas, &mut first)
             .map_err(|e| StorageError::Connect(e.to_string()))?;

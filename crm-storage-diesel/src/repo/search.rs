@@ -54,8 +54,78 @@ fn two_ranges(forms: &[String]) -> Option<[(String, String); 2]> {
     ])
 }
 
+/// How one query word is matched in the name index.
+enum WordFilter {
+    /// The prefix stands for exactly these indexed words.
+    Words(Vec<String>),
+    /// So many indexed words start with the prefix that its range is scanned instead.
+    Prefix(Vec<String>),
+}
+
+/// Most distinct indexed words a prefix is expanded into before its range is scanned.
+const MAX_EXPANSION: usize = 32;
+
+/// Plans each query word. With a city criterion, a prefix is expanded into the distinct
+/// indexed words it starts (one index seek each, skipping over all entries of a word), so
+/// that each word is then looked up together with the city — seeks on `(word, city_key)`
+/// instead of a scan of every city's entries of a common word. `None` when a word matches
+/// nothing at all.
+fn plan_words(
+    conn: &mut AnyConnection,
+    query: &AddressQuery,
+) -> crm_core::Result<Option<Vec<WordFilter>>> {
+    let mut plan = Vec::with_capacity(query.name_words.len());
+    for word in &query.name_words {
+        if query.city_forms.is_empty() {
+            plan.push(WordFilter::Prefix(word.forms.clone()));
+            continue;
+        }
+        match expand(conn, &word.forms)? {
+            Some(words) if words.is_empty() => return Ok(None),
+            Some(words) => plan.push(WordFilter::Words(words)),
+            None => plan.push(WordFilter::Prefix(word.forms.clone())),
+        }
+    }
+    Ok(Some(plan))
+}
+
+/// The distinct indexed words starting with one of `forms`, or `None` when there are more
+/// than [`MAX_EXPANSION`].
+fn expand(conn: &mut AnyConnection, forms: &[String]) -> crm_core::Result<Option<Vec<String>>> {
+    let mut words: Vec<String> = Vec::new();
+    for form in forms {
+        let upper = prefix_upper_bound(form);
+        let mut next: Option<String> = address_words::table
+            .select(address_words::word)
+            .filter(address_words::word.ge(form.clone()))
+            .filter(address_words::word.lt(upper.clone()))
+            .order(address_words::word.asc())
+            .first(conn)
+            .optional()
+            .dom()?;
+        while let Some(word) = next {
+            if words.len() >= MAX_EXPANSION {
+                return Ok(None);
+            }
+            next = address_words::table
+                .select(address_words::word)
+                .filter(address_words::word.gt(word.clone()))
+                .filter(address_words::word.lt(upper.clone()))
+                .order(address_words::word.asc())
+                .first(conn)
+                .optional()
+                .dom()?;
+            words.push(word);
+        }
+    }
+    words.sort_unstable();
+    words.dedup();
+    Ok(Some(words))
+}
+
 fn filtered(
     query: &AddressQuery,
+    words: &[WordFilter],
     scope: AddressScope,
 ) -> addresses::BoxedQuery<'static, MultiBackend> {
     let mut q = addresses::table.into_boxed();
@@ -70,52 +140,65 @@ fn filtered(
         );
     }
     // Subqueries inside `IN` must have concrete types on the multi-backend connection, so
-    // the shapes are spelled out: one or two folded forms (two become a `UNION ALL`, so that
-    // each branch is a plain range scan of the covering index), with or without the city.
-    // The city's forms are two ranges (the second repeats the first when there is one form),
-    // checked on the index entries themselves.
+    // the shapes are spelled out. The city's forms are two ranges (the second repeats the
+    // first when there is one form), checked on the index entries themselves.
     let city = two_ranges(&query.city_forms);
-    for (i, word) in query.name_words.iter().enumerate() {
-        let Some([(a1, b1), (a2, b2)]) = two_ranges(&word.forms) else {
-            continue;
-        };
-        let w = address_words::word;
-        let select = || address_words::table.select(address_words::address_id);
-        let c = address_words::city_key;
-        let in_city = |[(c1, d1), (c2, d2)]: [(String, String); 2]| {
-            c.ge(c1).and(c.lt(d1)).or(c.ge(c2).and(c.lt(d2)))
-        };
-        let two_forms = word.forms.len() > 1;
-        q = match (two_forms, if i == 0 { city.clone() } else { None }) {
-            (false, None) => {
-                q.filter(addresses::id.eq_any(select().filter(w.ge(a1).and(w.lt(b1)))))
-            }
-            (false, Some(city)) => q.filter(
+    let w = address_words::word;
+    let c = address_words::city_key;
+    let select = || address_words::table.select(address_words::address_id);
+    let in_city = |[(c1, d1), (c2, d2)]: [(String, String); 2]| {
+        c.ge(c1).and(c.lt(d1)).or(c.ge(c2).and(c.lt(d2)))
+    };
+    for filter in words {
+        q = match (filter, city.clone()) {
+            (WordFilter::Words(list), Some(city)) => q.filter(
                 addresses::id.eq_any(
                     select()
-                        .filter(w.ge(a1).and(w.lt(b1)))
+                        .filter(w.eq_any(list.clone()))
                         .filter(in_city(city)),
                 ),
             ),
-            (true, None) => q.filter(
-                addresses::id.eq_any(
-                    select()
-                        .filter(w.ge(a1).and(w.lt(b1)))
-                        .union_all(select().filter(w.ge(a2).and(w.lt(b2)))),
-                ),
-            ),
-            (true, Some(city)) => q.filter(
-                addresses::id.eq_any(
-                    select()
-                        .filter(w.ge(a1).and(w.lt(b1)))
-                        .filter(in_city(city.clone()))
-                        .union_all(
+            (WordFilter::Words(list), None) => {
+                q.filter(addresses::id.eq_any(select().filter(w.eq_any(list.clone()))))
+            }
+            (WordFilter::Prefix(forms), city) => {
+                let Some([(a1, b1), (a2, b2)]) = two_ranges(forms) else {
+                    continue;
+                };
+                // A second folded form becomes a `UNION ALL` branch rather than an `OR`, so
+                // that each branch stays a plain range scan.
+                match (forms.len() > 1, city) {
+                    (false, None) => {
+                        q.filter(addresses::id.eq_any(select().filter(w.ge(a1).and(w.lt(b1)))))
+                    }
+                    (false, Some(city)) => q.filter(
+                        addresses::id.eq_any(
                             select()
-                                .filter(w.ge(a2).and(w.lt(b2)))
+                                .filter(w.ge(a1).and(w.lt(b1)))
                                 .filter(in_city(city)),
                         ),
-                ),
-            ),
+                    ),
+                    (true, None) => q.filter(
+                        addresses::id.eq_any(
+                            select()
+                                .filter(w.ge(a1).and(w.lt(b1)))
+                                .union_all(select().filter(w.ge(a2).and(w.lt(b2)))),
+                        ),
+                    ),
+                    (true, Some(city)) => q.filter(
+                        addresses::id.eq_any(
+                            select()
+                                .filter(w.ge(a1).and(w.lt(b1)))
+                                .filter(in_city(city.clone()))
+                                .union_all(
+                                    select()
+                                        .filter(w.ge(a2).and(w.lt(b2)))
+                                        .filter(in_city(city)),
+                                ),
+                        ),
+                    ),
+                }
+            }
         };
     }
     if query.name_words.is_empty()
@@ -166,9 +249,33 @@ pub(super) fn search(
     scope: AddressScope,
     page: PageRequest,
 ) -> crm_core::Result<Page<AddressSummary>> {
-    let q = filtered(query, scope);
+    let Some(words) = plan_words(conn, query)? else {
+        return Ok(Page {
+            items: Vec::new(),
+            total: 0,
+            offset: page.offset,
+            limit: page.limit,
+        });
+    };
+    let q = filtered(query, &words, scope);
     let desc = query.sort.descending;
+    // A postal code or city criterion excludes rows without one, so the `IS NULL` term
+    // (which keeps NULLs last on both backends) can go and the index order serves the sort.
+    let has_postal = query.postal_code.is_some();
+    let has_city = !query.city_forms.is_empty();
     let q = match (query.sort.by, desc) {
+        (AddressSortField::PostalCode, false) if has_postal => {
+            q.order((addresses::postal_code.asc(), addresses::id.asc()))
+        }
+        (AddressSortField::PostalCode, true) if has_postal => {
+            q.order((addresses::postal_code.desc(), addresses::id.desc()))
+        }
+        (AddressSortField::City, false) if has_city => {
+            q.order((addresses::city_key.asc(), addresses::id.asc()))
+        }
+        (AddressSortField::City, true) if has_city => {
+            q.order((addresses::city_key.desc(), addresses::id.desc()))
+        }
         (AddressSortField::Name, false) => {
             q.order((addresses::name_key.asc(), addresses::id.asc()))
         }
@@ -211,7 +318,10 @@ pub(super) fn search(
         .load(conn)
         .dom()?;
     let total = page_total(page, rows.len(), || {
-        filtered(query, scope).count().get_result(conn).dom()
+        filtered(query, &words, scope)
+            .count()
+            .get_result(conn)
+            .dom()
     })?;
     Ok(Page {
         items: rows

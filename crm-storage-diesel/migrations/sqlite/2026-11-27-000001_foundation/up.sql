@@ -62,7 +62,7 @@ CREATE INDEX addresses_lead_number ON addresses (lead_number) WHERE lead_number 
 CREATE INDEX addresses_name_key ON addresses (name_key, id);
 CREATE INDEX addresses_city_key ON addresses (city_key, id);
 CREATE INDEX addresses_postal_street ON addresses (postal_code, street_key);
-CREATE INDEX addresses_kind_postal ON addresses (kind, postal_code, id);
+CREATE INDEX addresses_kind_postal ON addresses (kind, status, postal_code, id);
 CREATE INDEX addresses_field_rep ON addresses (field_rep_id, id);
 CREATE INDEX addresses_inside_rep ON addresses (inside_rep_id, id);
 CREATE INDEX addresses_email_domain ON addresses (email_domain);
