@@ -9,7 +9,8 @@
 //!
 //! Writes `target/crm-bench/scale-<backend>.json` and prints a table. Options:
 //! `--addresses N` (default 100000), `--postgres URL`, `--only sqlite|postgres`,
-//! `--calls K` timed calls per operation (default 2000), `--peer-calls K` (default 30).
+//! `--calls K` timed calls per operation (default 2000), `--peer-calls K` (default 30),
+//! `--reuse` to keep a database generated before at that size (SQLite only).
 
 #![allow(clippy::print_stdout)]
 
@@ -38,6 +39,7 @@ struct Options {
     only: Option<String>,
     calls: usize,
     peer_calls: usize,
+    reuse: bool,
 }
 
 fn options() -> Result<Options> {
@@ -47,6 +49,7 @@ fn options() -> Result<Options> {
         only: None,
         calls: 2_000,
         peer_calls: 30,
+        reuse: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -57,6 +60,7 @@ fn options() -> Result<Options> {
             "--only" => o.only = Some(value()?),
             "--calls" => o.calls = value()?.parse()?,
             "--peer-calls" => o.peer_calls = value()?.parse()?,
+            "--reuse" => o.reuse = true,
             "--bench" => {}
             other => return Err(format!("unknown option {other}").into()),
         }
@@ -69,7 +73,7 @@ struct Report {
     backend: String,
     addresses: usize,
     peak_rss_mb: f64,
-    generation_addresses_per_s: f64,
+    generation_addresses_per_s: Option<f64>,
     database_size_mb: Option<f64>,
     results: Vec<Measured>,
 }
@@ -91,14 +95,27 @@ struct Measured {
     ratio: Option<f64>,
 }
 
+impl Measured {
+    /// Records the peer's timings for the same operation, and the ratio of the medians.
+    fn set_peer(&mut self, peer: &str, durations: &[Duration]) {
+        let p50 = percentile(durations, 50);
+        self.peer = Some(peer.into());
+        self.peer_n = Some(durations.len());
+        self.peer_p50_us = Some(p50);
+        self.ratio = Some((p50 / self.p50_us * 10.0).round() / 10.0);
+    }
+}
+
 fn main() -> Result<()> {
     let o = options()?;
     let out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/crm-bench");
     std::fs::create_dir_all(&out)?;
     if o.only.as_deref().is_none_or(|b| b == "sqlite") {
-        let file = out.join("scale.sqlite");
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+        let file = out.join(format!("scale-{}.sqlite", o.addresses));
+        if !(o.reuse && file.exists()) {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+            }
         }
         let mut settings = bench_settings();
         settings.database.url = format!("sqlite://{}", file.display());
@@ -135,9 +152,23 @@ fn run(
     file: Option<PathBuf>,
 ) -> Result<()> {
     println!("\n== {backend}: {} addresses", o.addresses);
-    let rate = generate(crm, o.addresses)?;
-    println!("generated at {rate:.0} addresses/s (with contacts, notes and the name index)");
-    crm.store().analyze()?;
+    let existing = crm
+        .addresses()
+        .search(
+            &demo::admin(),
+            &AddressCriteria::everything(),
+            PageRequest::first(1),
+        )?
+        .total;
+    let rate = if o.reuse && existing as usize >= o.addresses {
+        println!("reusing the {existing} addresses generated before");
+        None
+    } else {
+        let rate = generate(crm, o.addresses)?;
+        println!("generated at {rate:.0} addresses/s (with contacts, notes and the name index)");
+        crm.store().analyze()?;
+        Some(rate)
+    };
 
     let admin = demo::admin();
     let manager = demo::manager();
@@ -175,11 +206,10 @@ fn run(
     let peer = time_raw(&peer_inputs, |s| {
         baseline::name_contains_scan(crm.store(), &s.prefix, Some(&s.city), 50).map(drop)
     })?;
-    named.peer =
-        Some("lower(name1) LIKE '%word%' AND lower(city) LIKE '%city%' (table scan)".into());
-    named.peer_n = Some(peer.len());
-    named.peer_p50_us = Some(percentile(&peer, 50));
-    named.ratio = Some(percentile(&peer, 50) / named.p50_us);
+    named.set_peer(
+        "lower(name1) LIKE '%word%' AND lower(city) LIKE '%city%' (table scan)",
+        &peer,
+    );
     results.push(named);
 
     let names_only: Vec<AddressCriteria> = samples
@@ -197,10 +227,7 @@ fn run(
     let peer = time_raw(&peer_inputs, |s| {
         baseline::name_contains_scan(crm.store(), &s.prefix, None, 50).map(drop)
     })?;
-    name_only.peer = Some("lower(name1) LIKE '%word%' (table scan)".into());
-    name_only.peer_n = Some(peer.len());
-    name_only.peer_p50_us = Some(percentile(&peer, 50));
-    name_only.ratio = Some(percentile(&peer, 50) / name_only.p50_us);
+    name_only.set_peer("lower(name1) LIKE '%word%' (table scan)", &peer);
     results.push(name_only);
 
     let ranges: Vec<AddressCriteria> = samples
@@ -375,10 +402,11 @@ fn peak_rss_mb() -> f64 {
 
 fn print_table(r: &Report) {
     println!(
-        "\n{} · {} addresses · generation {:.0}/s · peak RSS {} MB{}",
+        "\n{} · {} addresses · generation {} · peak RSS {} MB{}",
         r.backend,
         r.addresses,
-        r.generation_addresses_per_s,
+        r.generation_addresses_per_s
+            .map_or_else(|| "reused".into(), |g| format!("{g:.0}/s")),
         r.peak_rss_mb,
         r.database_size_mb
             .map(|s| format!(" · database {s:.0} MB"))

@@ -127,10 +127,7 @@ fn bad_input_names_every_field_and_writes_nothing(db: Db) -> TestResult {
 
     let all = crm.addresses().search(
         &actor(MANAGER),
-        &AddressCriteria {
-            status: StatusFilter::Any,
-            ..Default::default()
-        },
+        &AddressCriteria::everything(),
         PageRequest::default(),
     )?;
     assert_eq!(all.total, 0, "nothing was written");
@@ -340,10 +337,7 @@ fn import_is_all_or_nothing_and_numbers_skip_taken_ones(db: Db) -> TestResult {
         .addresses()
         .search(
             &admin,
-            &AddressCriteria {
-                status: StatusFilter::Any,
-                ..Default::default()
-            },
+            &AddressCriteria::everything(),
             PageRequest::default(),
         )?
         .total;

@@ -351,6 +351,41 @@ fn renames_and_moves_follow_in_the_name_index(db: Db) -> TestResult {
         2,
         "other addresses keep their entries"
     );
+    // Deactivating takes it out of the default (active) search and into the inactive one.
+    let current = crm.addresses().get(&rep, renamed.id)?;
+    crm.addresses().update(
+        &rep,
+        renamed.id,
+        current.version,
+        &AddressPatch {
+            status: Some("inactive".into()),
+            ..Default::default()
+        },
+    )?;
+    assert!(names(&crm, by_name("ruegg"))?.is_empty());
+    let inactive = AddressCriteria {
+        status: StatusFilter::Inactive,
+        ..by_name("ruegg")
+    };
+    assert_eq!(names(&crm, inactive)?, vec!["Zimmerei Rüegg AG"]);
+    let any = AddressCriteria {
+        status: StatusFilter::Any,
+        sort: AddressSort {
+            by: AddressSortField::Name,
+            descending: true,
+        },
+        ..by_name("m")
+    };
+    assert_eq!(
+        names(&crm, any)?,
+        vec![
+            "Schreinerei Meier",
+            "Muller SA",
+            "Mueller Transporte GmbH",
+            "Bär Metallbau",
+            "Bäckerei Müller AG"
+        ]
+    );
     Ok(())
 }
 

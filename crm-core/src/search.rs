@@ -195,6 +195,14 @@ pub struct AddressQuery {
 }
 
 impl AddressCriteria {
+    /// Every address, active or not: the criteria that select everything.
+    pub fn everything() -> Self {
+        AddressCriteria {
+            status: StatusFilter::Any,
+            ..Default::default()
+        }
+    }
+
     /// Folds and checks the criteria. Text that holds no letters or digits is ignored rather
     /// than rejected, so that a search box never fails on what is typed.
     ///

@@ -70,6 +70,8 @@ diesel::table! {
         word -> Text,
         city_key -> Text,
         address_id -> BigInt,
+        name_key -> Text,
+        status -> Text,
     }
 }
 

@@ -15,7 +15,7 @@ mod places;
 
 use crm_core::{
     Actor, AddressCriteria, AddressInput, AddressKind, ContactInput, ImportRow, Language,
-    MoneyInput, PageRequest, PostalAddressInput, Role, StatusFilter, User, UserId,
+    MoneyInput, PageRequest, PostalAddressInput, Role, User, UserId,
 };
 pub use places::{PLACES, Place};
 
@@ -349,10 +349,7 @@ pub fn seed(crm: &Crm, addresses: usize) -> crm_core::Result<SeedReport> {
         .addresses()
         .search(
             &admin,
-            &AddressCriteria {
-                status: StatusFilter::Any,
-                ..Default::default()
-            },
+            &AddressCriteria::everything(),
             PageRequest::first(1),
         )?
         .total;

@@ -2,7 +2,7 @@ use std::collections::HashMap;
 
 use crm_core::address::{join_name, name_index};
 use crm_core::{
-    Address, AddressChange, AddressId, AddressNumber, AddressRepository, AddressScope,
+    Address, AddressChange, AddressData, AddressId, AddressNumber, AddressRepository, AddressScope,
     AddressSummary, DuplicateProbe, Error, NewAddress, Page, PageRequest, Version,
 };
 use diesel::prelude::*;
@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use super::{DieselTx, insert_in_blocks, scope_condition};
 use crate::connection::{AnyConnection, with_inner};
 use crate::error::{QueryResultExt, map_diesel};
-use crate::rows::address::{AddressRow, NewAddressRow, change_row};
+use crate::rows::address::{AddressRow, IndexedRow, NewAddressRow, WordRow, change_row};
 use crate::schema::{address_words, addresses};
 
 /// Addresses checked for taken numbers with one query.
@@ -128,22 +128,15 @@ impl AddressRepository for DieselTx<'_> {
         change: &AddressChange,
     ) -> crm_core::Result<bool> {
         let row = change_row(change)?;
-        let (name1, name2, name3, city): (String, Option<String>, Option<String>, Option<String>) =
-            match addresses::table
-                .filter(addresses::id.eq(id.0))
-                .select((
-                    addresses::name1,
-                    addresses::name2,
-                    addresses::name3,
-                    addresses::city,
-                ))
-                .first(self.conn)
-                .optional()
-                .dom()?
-            {
-                Some(old) => old,
-                None => return Ok(false),
-            };
+        let Some(old) = addresses::table
+            .filter(addresses::id.eq(id.0))
+            .select(IndexedRow::as_select())
+            .first::<IndexedRow>(self.conn)
+            .optional()
+            .dom()?
+        else {
+            return Ok(false);
+        };
         let updated = diesel::update(
             addresses::table
                 .filter(addresses::id.eq(id.0))
@@ -155,13 +148,15 @@ impl AddressRepository for DieselTx<'_> {
         if updated == 0 {
             return Ok(false);
         }
-        let old = name_index(
-            &join_name(&name1, name2.as_deref(), name3.as_deref()),
-            city.as_deref(),
+        let (old_words, old_city) = name_index(
+            &join_name(&old.name1, old.name2.as_deref(), old.name3.as_deref()),
+            old.city.as_deref(),
         );
         let keys = change.data.search_keys();
-        if old != (keys.name_words.clone(), keys.city_key.clone()) {
-            let (old_words, old_city) = old;
+        let unchanged = old_words == keys.name_words
+            && old_city == keys.city_key
+            && old.status == change.data.status.as_str();
+        if !unchanged {
             diesel::delete(
                 address_words::table
                     .filter(address_words::word.eq_any(&old_words))
@@ -170,7 +165,7 @@ impl AddressRepository for DieselTx<'_> {
             )
             .execute(self.conn)
             .dom()?;
-            insert_word_rows(self.conn, word_rows(id.0, &keys))?;
+            insert_word_rows(self.conn, word_rows(id.0, &change.data))?;
         }
         Ok(true)
     }
@@ -211,38 +206,32 @@ impl AddressRepository for DieselTx<'_> {
 }
 
 /// The name-index rows of one address.
-fn word_rows(id: i64, keys: &crm_core::SearchKeys) -> Vec<(i64, String, String)> {
-    let city = keys.city_key.clone().unwrap_or_default();
+/// The name-index entries of one address.
+fn word_rows(id: i64, data: &AddressData) -> Vec<WordRow> {
+    let keys = data.search_keys();
+    let city = keys.city_key.unwrap_or_default();
     keys.name_words
-        .iter()
-        .map(|w| (id, w.clone(), city.clone()))
+        .into_iter()
+        .map(|word| WordRow {
+            word,
+            city_key: city.clone(),
+            address_id: id,
+            name_key: keys.name_key.clone(),
+            status: data.status.as_str(),
+        })
         .collect()
 }
 
 fn insert_words(conn: &mut AnyConnection, inserted: &[(i64, &NewAddress)]) -> crm_core::Result<()> {
-    let rows: Vec<_> = inserted
+    let rows: Vec<WordRow> = inserted
         .iter()
-        .flat_map(|(id, new)| word_rows(*id, &new.data.search_keys()))
+        .flat_map(|(id, new)| word_rows(*id, &new.data))
         .collect();
     insert_word_rows(conn, rows)
 }
 
-fn insert_word_rows(
-    conn: &mut AnyConnection,
-    rows: Vec<(i64, String, String)>,
-) -> crm_core::Result<()> {
-    // Owned values: cached statements need `'static` row types.
-    let values: Vec<_> = rows
-        .into_iter()
-        .map(|(id, word, city)| {
-            (
-                address_words::address_id.eq(id),
-                address_words::word.eq(word),
-                address_words::city_key.eq(city),
-            )
-        })
-        .collect();
-    insert_in_blocks!(conn, &values, 256, |c, block| {
+fn insert_word_rows(conn: &mut AnyConnection, rows: Vec<WordRow>) -> crm_core::Result<()> {
+    insert_in_blocks!(conn, &rows, 256, |c, block| {
         diesel::insert_into(address_words::table)
             .values(block)
             .execute(c)

@@ -1,10 +1,17 @@
 //! The criteria search and the duplicate-candidate lookup.
 //!
 //! Name words are answered from `address_words`, an index of every folded name word with the
-//! folded city beside it: each query word becomes `id IN (SELECT address_id FROM address_words
-//! WHERE word >= prefix AND word < prefix‖U+10FFFF …)`, a range scan of the
-//! `(word, city_key, address_id)` index that never touches the address rows; the city
-//! criterion rides along in the first word's scan.
+//! folded city beside it, keyed `(word, city_key, address_id)`. Each query word becomes
+//! `id IN (SELECT address_id FROM address_words WHERE …)`, answered from that key alone:
+//!
+//! * without a city, as a range scan `word >= prefix AND word < prefix‖U+10FFFF`;
+//! * with a city, the city prefix and then the word prefix are first expanded into the few
+//!   distinct stored values they stand for (skipping from value to value, one seek each), so
+//!   that the subquery becomes seeks on `(word, city_key)` pairs — a common word is not
+//!   scanned across every city.
+//!
+//! Short pages report their total without a second query; name searches get it from a
+//! window count over the rows they read anyway.
 
 use std::collections::BTreeSet;
 
@@ -13,9 +20,9 @@ use crm_core::{
     Address, AddressQuery, AddressScope, AddressSortField, AddressSummary, DuplicateProbe, Page,
     PageRequest,
 };
-use diesel::dsl::count_star;
+use diesel::dsl::{count_star, sql};
 use diesel::prelude::*;
-use diesel::sql_types::Bool;
+use diesel::sql_types::{BigInt, Bool};
 
 use super::scope_condition;
 use crate::connection::{AnyConnection, MultiBackend};
@@ -44,16 +51,6 @@ macro_rules! any_prefix {
     }};
 }
 
-/// The first two prefix ranges of `forms` as `(from, to)` pairs; one form fills both.
-fn two_ranges(forms: &[String]) -> Option<[(String, String); 2]> {
-    let first = forms.first()?;
-    let second = forms.get(1).unwrap_or(first);
-    Some([
-        (first.clone(), prefix_upper_bound(first)),
-        (second.clone(), prefix_upper_bound(second)),
-    ])
-}
-
 /// How one query word is matched in the name index.
 enum WordFilter {
     /// The prefix stands for exactly these indexed words.
@@ -62,70 +59,87 @@ enum WordFilter {
     Prefix(Vec<String>),
 }
 
-/// Most distinct indexed words a prefix is expanded into before its range is scanned.
-const MAX_EXPANSION: usize = 32;
-
-/// Plans each query word. With a city criterion, a prefix is expanded into the distinct
-/// indexed words it starts (one index seek each, skipping over all entries of a word), so
-/// that each word is then looked up together with the city — seeks on `(word, city_key)`
-/// instead of a scan of every city's entries of a common word. `None` when a word matches
-/// nothing at all.
-fn plan_words(
-    conn: &mut AnyConnection,
-    query: &AddressQuery,
-) -> crm_core::Result<Option<Vec<WordFilter>>> {
-    let mut plan = Vec::with_capacity(query.name_words.len());
-    for word in &query.name_words {
-        if query.city_forms.is_empty() {
-            plan.push(WordFilter::Prefix(word.forms.clone()));
-            continue;
-        }
-        match expand(conn, &word.forms)? {
-            Some(words) if words.is_empty() => return Ok(None),
-            Some(words) => plan.push(WordFilter::Words(words)),
-            None => plan.push(WordFilter::Prefix(word.forms.clone())),
-        }
-    }
-    Ok(Some(plan))
+/// How a query is answered from the indexes.
+struct Plan {
+    words: Vec<WordFilter>,
+    /// The folded cities the city criterion stands for, when there are few enough.
+    cities: Option<Vec<String>>,
 }
 
-/// The distinct indexed words starting with one of `forms`, or `None` when there are more
-/// than [`MAX_EXPANSION`].
-fn expand(conn: &mut AnyConnection, forms: &[String]) -> crm_core::Result<Option<Vec<String>>> {
-    let mut words: Vec<String> = Vec::new();
-    for form in forms {
-        let upper = prefix_upper_bound(form);
-        let mut next: Option<String> = address_words::table
-            .select(address_words::word)
-            .filter(address_words::word.ge(form.clone()))
-            .filter(address_words::word.lt(upper.clone()))
-            .order(address_words::word.asc())
-            .first(conn)
-            .optional()
-            .dom()?;
-        while let Some(word) = next {
-            if words.len() >= MAX_EXPANSION {
-                return Ok(None);
-            }
-            next = address_words::table
-                .select(address_words::word)
-                .filter(address_words::word.gt(word.clone()))
-                .filter(address_words::word.lt(upper.clone()))
-                .order(address_words::word.asc())
-                .first(conn)
+/// Most distinct keys a prefix is expanded into before its range is scanned instead.
+const MAX_EXPANSION: usize = 32;
+
+/// The distinct values of `$column` in `$table` that start with one of `$forms`, found by
+/// skipping from one value to the next (one index seek each, however many rows share a
+/// value); `None` when there are more than [`MAX_EXPANSION`].
+macro_rules! distinct_prefixed {
+    ($conn:expr, $table:expr, $column:expr, $forms:expr) => {{
+        let mut found: Vec<String> = Vec::new();
+        let mut complete = true;
+        'forms: for form in $forms {
+            let upper = prefix_upper_bound(form);
+            let mut next: Option<String> = $table
+                .select($column)
+                .filter($column.ge(form.clone()))
+                .filter($column.lt(upper.clone()))
+                .order($column.asc())
+                .first($conn)
                 .optional()
                 .dom()?;
-            words.push(word);
+            while let Some(value) = next {
+                if found.len() >= MAX_EXPANSION {
+                    complete = false;
+                    break 'forms;
+                }
+                next = $table
+                    .select($column)
+                    .filter($column.gt(value.clone()))
+                    .filter($column.lt(upper.clone()))
+                    .order($column.asc())
+                    .first($conn)
+                    .optional()
+                    .dom()?;
+                found.push(value);
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        complete.then_some(found)
+    }};
+}
+
+/// Plans the name and city criteria. A city prefix is expanded into the distinct stored
+/// cities it starts, and then each word prefix into the distinct indexed words, so that the
+/// name index is searched with seeks on `(word, city_key)` pairs instead of a scan of every
+/// city's entries of a common word. `None` when a word or the city matches nothing at all.
+fn plan(conn: &mut AnyConnection, query: &AddressQuery) -> crm_core::Result<Option<Plan>> {
+    let cities = if query.city_forms.is_empty() {
+        None
+    } else {
+        let city = addresses::city_key.assume_not_null();
+        match distinct_prefixed!(conn, addresses::table, city, &query.city_forms) {
+            Some(cities) if cities.is_empty() => return Ok(None),
+            found => found,
+        }
+    };
+    let mut words = Vec::with_capacity(query.name_words.len());
+    for word in &query.name_words {
+        if cities.is_none() {
+            words.push(WordFilter::Prefix(word.forms.clone()));
+            continue;
+        }
+        match distinct_prefixed!(conn, address_words::table, address_words::word, &word.forms) {
+            Some(found) if found.is_empty() => return Ok(None),
+            Some(found) => words.push(WordFilter::Words(found)),
+            None => words.push(WordFilter::Prefix(word.forms.clone())),
         }
     }
-    words.sort_unstable();
-    words.dedup();
-    Ok(Some(words))
+    Ok(Some(Plan { words, cities }))
 }
 
 fn filtered(
     query: &AddressQuery,
-    words: &[WordFilter],
+    plan: &Plan,
     scope: AddressScope,
 ) -> addresses::BoxedQuery<'static, MultiBackend> {
     let mut q = addresses::table.into_boxed();
@@ -140,75 +154,61 @@ fn filtered(
         );
     }
     // Subqueries inside `IN` must have concrete types on the multi-backend connection, so
-    // the shapes are spelled out. The city's forms are two ranges (the second repeats the
-    // first when there is one form), checked on the index entries themselves.
-    let city = two_ranges(&query.city_forms);
+    // the shapes are spelled out. A second folded form becomes a `UNION ALL` branch rather
+    // than an `OR`, so that each branch stays a plain index range or seek.
     let w = address_words::word;
-    let c = address_words::city_key;
+    let in_cities = |cities: &Vec<String>| address_words::city_key.eq_any(cities.clone());
     let select = || address_words::table.select(address_words::address_id);
-    let in_city = |[(c1, d1), (c2, d2)]: [(String, String); 2]| {
-        c.ge(c1).and(c.lt(d1)).or(c.ge(c2).and(c.lt(d2)))
-    };
-    for filter in words {
-        q = match (filter, city.clone()) {
-            (WordFilter::Words(list), Some(city)) => q.filter(
+    for filter in &plan.words {
+        let range = |form: &String| w.ge(form.clone()).and(w.lt(prefix_upper_bound(form)));
+        q = match (filter, &plan.cities) {
+            (WordFilter::Words(list), Some(cities)) => q.filter(
                 addresses::id.eq_any(
                     select()
                         .filter(w.eq_any(list.clone()))
-                        .filter(in_city(city)),
+                        .filter(in_cities(cities)),
                 ),
             ),
             (WordFilter::Words(list), None) => {
                 q.filter(addresses::id.eq_any(select().filter(w.eq_any(list.clone()))))
             }
-            (WordFilter::Prefix(forms), city) => {
-                let Some([(a1, b1), (a2, b2)]) = two_ranges(forms) else {
-                    continue;
-                };
-                // A second folded form becomes a `UNION ALL` branch rather than an `OR`, so
-                // that each branch stays a plain range scan.
-                match (forms.len() > 1, city) {
-                    (false, None) => {
-                        q.filter(addresses::id.eq_any(select().filter(w.ge(a1).and(w.lt(b1)))))
-                    }
-                    (false, Some(city)) => q.filter(
-                        addresses::id.eq_any(
-                            select()
-                                .filter(w.ge(a1).and(w.lt(b1)))
-                                .filter(in_city(city)),
-                        ),
+            (WordFilter::Prefix(forms), cities) => match (forms.as_slice(), cities) {
+                ([a], Some(cities)) => q.filter(
+                    addresses::id.eq_any(select().filter(range(a)).filter(in_cities(cities))),
+                ),
+                ([a], None) => q.filter(addresses::id.eq_any(select().filter(range(a)))),
+                ([a, b, ..], Some(cities)) => q.filter(
+                    addresses::id.eq_any(
+                        select()
+                            .filter(range(a))
+                            .filter(in_cities(cities))
+                            .union_all(select().filter(range(b)).filter(in_cities(cities))),
                     ),
-                    (true, None) => q.filter(
-                        addresses::id.eq_any(
-                            select()
-                                .filter(w.ge(a1).and(w.lt(b1)))
-                                .union_all(select().filter(w.ge(a2).and(w.lt(b2)))),
-                        ),
+                ),
+                ([a, b, ..], None) => q.filter(
+                    addresses::id.eq_any(
+                        select()
+                            .filter(range(a))
+                            .union_all(select().filter(range(b))),
                     ),
-                    (true, Some(city)) => q.filter(
-                        addresses::id.eq_any(
-                            select()
-                                .filter(w.ge(a1).and(w.lt(b1)))
-                                .filter(in_city(city.clone()))
-                                .union_all(
-                                    select()
-                                        .filter(w.ge(a2).and(w.lt(b2)))
-                                        .filter(in_city(city)),
-                                ),
-                        ),
-                    ),
-                }
-            }
+                ),
+                ([], _) => q,
+            },
         };
     }
-    if query.name_words.is_empty()
-        && let Some(city) = any_prefix!(
-            addresses::city_key.assume_not_null(),
-            &query.city_forms,
-            AddressCondition
-        )
-    {
-        q = q.filter(city);
+    match &plan.cities {
+        // The word subqueries carry the cities already.
+        Some(_) if !plan.words.is_empty() => {}
+        Some(cities) => q = q.filter(addresses::city_key.eq_any(cities.clone())),
+        None => {
+            if let Some(city) = any_prefix!(
+                addresses::city_key.assume_not_null(),
+                &query.city_forms,
+                AddressCondition
+            ) {
+                q = q.filter(city);
+            }
+        }
     }
     if let Some((from, to)) = &query.postal_code {
         q = q.filter(addresses::postal_code.between(from.clone(), to.clone()));
@@ -249,7 +249,7 @@ pub(super) fn search(
     scope: AddressScope,
     page: PageRequest,
 ) -> crm_core::Result<Page<AddressSummary>> {
-    let Some(words) = plan_words(conn, query)? else {
+    let Some(plan) = plan(conn, query)? else {
         return Ok(Page {
             items: Vec::new(),
             total: 0,
@@ -257,7 +257,10 @@ pub(super) fn search(
             limit: page.limit,
         });
     };
-    let q = filtered(query, &words, scope);
+    if let Some(page) = from_name_index(conn, query, &plan, scope, page)? {
+        return Ok(page);
+    }
+    let q = filtered(query, &plan, scope);
     let desc = query.sort.descending;
     // A postal code or city criterion excludes rows without one, so the `IS NULL` term
     // (which keeps NULLs last on both backends) can go and the index order serves the sort.
@@ -311,18 +314,34 @@ pub(super) fn search(
             q.order((addresses::updated_at.desc(), addresses::id.desc()))
         }
     };
-    let rows: Vec<SummaryRow> = q
-        .select(SummaryRow::as_select())
-        .limit(i64::from(page.limit))
-        .offset(page.offset as i64)
-        .load(conn)
-        .dom()?;
-    let total = page_total(page, rows.len(), || {
-        filtered(query, &words, scope)
-            .count()
-            .get_result(conn)
-            .dom()
-    })?;
+    // Name words select a set that is sorted after it is fetched, so every match is read
+    // anyway: the total comes with the page from a window count over that same read. Other
+    // queries walk an index in sort order and stop after the page; their total (when the page
+    // is full) comes from a count that the indexes answer on their own.
+    let (rows, counted) = if plan.words.is_empty() {
+        let rows: Vec<SummaryRow> = q
+            .select(SummaryRow::as_select())
+            .limit(i64::from(page.limit))
+            .offset(page.offset as i64)
+            .load(conn)
+            .dom()?;
+        (rows, None)
+    } else {
+        let rows: Vec<(SummaryRow, i64)> = q
+            .select((SummaryRow::as_select(), sql::<BigInt>("COUNT(*) OVER ()")))
+            .limit(i64::from(page.limit))
+            .offset(page.offset as i64)
+            .load(conn)
+            .dom()?;
+        let counted = rows.first().map(|(_, total)| *total);
+        (rows.into_iter().map(|(row, _)| row).collect(), counted)
+    };
+    let total = match counted {
+        Some(total) => total.max(0) as u64,
+        None => page_total(page, rows.len(), || {
+            filtered(query, &plan, scope).count().get_result(conn).dom()
+        })?,
+    };
     Ok(Page {
         items: rows
             .into_iter()
@@ -332,6 +351,100 @@ pub(super) fn search(
         offset: page.offset,
         limit: page.limit,
     })
+}
+
+type WordsCondition =
+    Box<dyn BoxableExpression<address_words::table, MultiBackend, SqlType = Bool>>;
+
+/// The most common search — one name word, perhaps a city and a status, sorted by name,
+/// everything visible — answered and ordered from the name index alone, whose entries carry
+/// the sort key and status of their address; only the page's addresses are read. `None` when
+/// the query needs the general path.
+fn from_name_index(
+    conn: &mut AnyConnection,
+    query: &AddressQuery,
+    plan: &Plan,
+    scope: AddressScope,
+    page: PageRequest,
+) -> crm_core::Result<Option<Page<AddressSummary>>> {
+    let [word] = plan.words.as_slice() else {
+        return Ok(None);
+    };
+    let simple = scope == AddressScope::All
+        && query.sort.by == AddressSortField::Name
+        && query.number.is_none()
+        && query.postal_code.is_none()
+        && query.country.is_none()
+        && query.kind.is_none()
+        && query.responsible.is_none()
+        && query.industry.is_none()
+        && query.classification.is_none()
+        && (query.city_forms.is_empty() || plan.cities.is_some());
+    if !simple {
+        return Ok(None);
+    }
+    let w = address_words::word;
+    // Grouped, so that an address matched by both folded forms counts once; the window
+    // count runs after the grouping and so counts addresses.
+    let mut q = address_words::table
+        .select((address_words::address_id, sql::<BigInt>("COUNT(*) OVER ()")))
+        .group_by((address_words::address_id, address_words::name_key))
+        .into_boxed::<MultiBackend>();
+    match word {
+        WordFilter::Words(list) => q = q.filter(w.eq_any(list.clone())),
+        WordFilter::Prefix(forms) => {
+            if let Some(condition) = any_prefix!(w, forms, WordsCondition) {
+                q = q.filter(condition);
+            }
+        }
+    }
+    if let Some(cities) = &plan.cities {
+        q = q.filter(address_words::city_key.eq_any(cities.clone()));
+    }
+    if let Some(status) = query.status {
+        q = q.filter(address_words::status.eq(status.as_str()));
+    }
+    q = if query.sort.descending {
+        q.order((
+            address_words::name_key.desc(),
+            address_words::address_id.desc(),
+        ))
+    } else {
+        q.order((
+            address_words::name_key.asc(),
+            address_words::address_id.asc(),
+        ))
+    };
+    let hits: Vec<(i64, i64)> = q
+        .limit(i64::from(page.limit))
+        .offset(page.offset as i64)
+        .load(conn)
+        .dom()?;
+    let Some(&(_, total)) = hits.first() else {
+        // Past the end, the total is not known from here.
+        return Ok((page.offset == 0).then(|| Page {
+            items: Vec::new(),
+            total: 0,
+            offset: 0,
+            limit: page.limit,
+        }));
+    };
+    let ids: Vec<i64> = hits.iter().map(|(id, _)| *id).collect();
+    let mut rows: Vec<SummaryRow> = addresses::table
+        .filter(addresses::id.eq_any(&ids))
+        .select(SummaryRow::as_select())
+        .load(conn)
+        .dom()?;
+    rows.sort_by_key(|row| ids.iter().position(|id| *id == row.id));
+    Ok(Some(Page {
+        items: rows
+            .into_iter()
+            .map(SummaryRow::into_domain)
+            .collect::<crm_core::Result<_>>()?,
+        total: total.max(0) as u64,
+        offset: page.offset,
+        limit: page.limit,
+    }))
 }
 
 /// The total of a list: a short page that is not past the end tells it without counting

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 
 use super::{parse, ts, utc};
 use crate::fixed;
-use crate::schema::addresses;
+use crate::schema::{address_words, addresses};
 
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = addresses)]
@@ -324,4 +324,27 @@ impl SummaryRow {
                 .transpose()?,
         })
     }
+}
+
+/// The columns an address's name-index entries are derived from.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = addresses)]
+#[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub(crate) struct IndexedRow {
+    pub name1: String,
+    pub name2: Option<String>,
+    pub name3: Option<String>,
+    pub city: Option<String>,
+    pub status: String,
+}
+
+/// One entry of the name index.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = address_words)]
+pub(crate) struct WordRow {
+    pub word: String,
+    pub city_key: String,
+    pub address_id: i64,
+    pub name_key: String,
+    pub status: &'static str,
 }

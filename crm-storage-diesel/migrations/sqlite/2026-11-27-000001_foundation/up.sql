@@ -71,14 +71,17 @@ CREATE INDEX addresses_industry_key ON addresses (industry_key);
 CREATE INDEX addresses_updated ON addresses (updated_at, id);
 
 -- The name index: every folded word of an address's name, with the folded city ('' when
--- none) so that the common "name and city" search is answered from this one B-tree alone.
--- It is derived data: storage rewrites an address's entries whenever name or city change,
--- and finds the old entries by recomputing them, so no second index (and no foreign-key
--- lookup per row) slows down bulk imports.
+-- none) in the key, and the address's sort key and status beside it, so that the common
+-- search (name, city, active, sorted by name) is answered and ordered from this one B-tree.
+-- It is derived data: storage rewrites an address's entries whenever name, city or status
+-- change, and finds the old entries by recomputing them, so no second index (and no
+-- foreign-key lookup per row) slows down bulk imports.
 CREATE TABLE address_words (
     word TEXT NOT NULL,
     city_key TEXT NOT NULL,
     address_id BIGINT NOT NULL,
+    name_key TEXT NOT NULL,
+    status TEXT NOT NULL,
     PRIMARY KEY (word, city_key, address_id)
 ) WITHOUT ROWID;
 
