@@ -31,7 +31,7 @@ use serde::Serialize;
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 /// Rows per import call (one transaction each).
-const BATCH: usize = 5_000;
+const BATCH: usize = 50_000;
 
 struct Options {
     addresses: usize,
@@ -117,7 +117,7 @@ fn main() -> Result<()> {
                 let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
             }
         }
-        let mut settings = bench_settings();
+        let mut settings = bench_settings()?;
         settings.database.url = format!("sqlite://{}", file.display());
         let crm = Crm::open(settings)?;
         run(&o, &crm, "sqlite", &out, Some(file))?;
@@ -126,7 +126,7 @@ fn main() -> Result<()> {
         && o.only.as_deref().is_none_or(|b| b == "postgres")
     {
         let schema = PgSchema::create(url)?;
-        let mut settings = bench_settings();
+        let mut settings = bench_settings()?;
         settings.database.url = schema.url().to_owned();
         let crm = Crm::open(settings)?;
         run(&o, &crm, "postgres", &out, None)?;
@@ -134,14 +134,16 @@ fn main() -> Result<()> {
     Ok(())
 }
 
-fn bench_settings() -> Settings {
-    let mut settings = Settings::default();
+/// The usual settings (defaults, `crm.toml`, `CRM__…` variables), with number ranges wide
+/// enough for millions of addresses.
+fn bench_settings() -> Result<Settings> {
+    let mut settings = Settings::load()?;
     settings.numbers = crm::NumberRanges {
         customer: crm::NumberRange::new(1_000_000, 49_999_999).unwrap_or(settings.numbers.customer),
         lead: crm::NumberRange::new(50_000_000, 99_999_999).unwrap_or(settings.numbers.lead),
     };
     settings.database.pool_size = 4;
-    settings
+    Ok(settings)
 }
 
 fn run(

@@ -162,9 +162,15 @@ fn convert_leads(crm: &Crm, rep: &Actor) -> Result<Address> {
         twin.data.postal.city.as_deref().unwrap_or("?")
     );
     let preview = crm.addresses().preview_conversion(rep, twin.id)?;
+    let changes: Vec<String> = preview
+        .changes
+        .iter()
+        .filter(|c| !c.from.is_empty())
+        .map(|c| format!("{} {} → {}", c.field, c.from, c.to))
+        .collect();
     println!(
-        "Dry run: it would become customer {}; {} duplicate candidate(s):",
-        preview.new_number,
+        "Dry run: {}; {} duplicate candidate(s):",
+        changes.join(", "),
         preview.candidates.len()
     );
     for candidate in &preview.candidates {

@@ -40,6 +40,19 @@ fn preview_lists_candidates_with_reasons_and_changes_nothing(db: Db) -> TestResu
 
     let preview = crm.addresses().preview_conversion(&rep, lead.id)?;
     assert_eq!(preview.new_number, AddressNumber(100_003));
+    let changed: Vec<(&str, &str, &str)> = preview
+        .changes
+        .iter()
+        .map(|c| (c.field.as_str(), c.from.as_str(), c.to.as_str()))
+        .collect();
+    assert_eq!(
+        changed,
+        vec![
+            ("kind", "lead", "customer"),
+            ("number", "800000", "100003"),
+            ("lead_number", "", "800000")
+        ]
+    );
     assert!(preview.missing.is_empty());
     assert!(preview.blocked);
     assert_eq!(preview.candidates.len(), 1, "{:?}", preview.candidates);

@@ -83,8 +83,8 @@ pub use search::{
 };
 pub use services::{
     ActivatedAddress, AddressService, AddressView, ContactService, Conversion, ConversionPreview,
-    ConvertOptions, ImportReport, ImportRow, NoteService, Rules, Services, UserService,
-    UserSyncReport,
+    ConvertOptions, FieldChange, ImportReport, ImportRow, NoteService, Rules, Services,
+    UserService, UserSyncReport,
 };
 pub use user::{Actor, Role, User, UserDirectory};
 pub use values::{

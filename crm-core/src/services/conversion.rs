@@ -22,6 +22,8 @@ pub struct ConversionPreview {
     /// The customer number it would get if converted now (another conversion may take it
     /// first; the commit allocates its own).
     pub new_number: AddressNumber,
+    /// The fields the conversion changes, old and new value.
+    pub changes: Vec<FieldChange>,
     /// Fields the customer still needs (street, postal code, city); the conversion fails
     /// until they are filled.
     pub missing: Vec<String>,
@@ -29,6 +31,17 @@ pub struct ConversionPreview {
     pub candidates: Vec<DuplicateCandidate>,
     /// Whether a strong candidate blocks the conversion unless overridden.
     pub blocked: bool,
+}
+
+/// One field a change would alter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldChange {
+    /// Field name as in the address (`kind`, `number`, …).
+    pub field: String,
+    /// The value now.
+    pub from: String,
+    /// The value after the change.
+    pub to: String,
 }
 
 /// Options of a conversion.
@@ -71,8 +84,22 @@ impl<S: Store> AddressService<'_, S> {
             while taken.binary_search(&next).is_ok() {
                 next += 1;
             }
+            let change = |field: &str, from: String, to: String| FieldChange {
+                field: field.into(),
+                from,
+                to,
+            };
             Ok(ConversionPreview {
                 new_number: AddressNumber(next),
+                changes: vec![
+                    change(
+                        "kind",
+                        lead.kind.to_string(),
+                        AddressKind::Customer.to_string(),
+                    ),
+                    change("number", lead.number.to_string(), next.to_string()),
+                    change("lead_number", String::new(), lead.number.to_string()),
+                ],
                 missing: lead
                     .data
                     .postal

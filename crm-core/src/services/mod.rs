@@ -14,7 +14,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 
 pub use addresses::{ActivatedAddress, AddressService, AddressView, RECENT_ACTIVATIONS};
 pub use contacts::ContactService;
-pub use conversion::{Conversion, ConversionPreview, ConvertOptions};
+pub use conversion::{Conversion, ConversionPreview, ConvertOptions, FieldChange};
 pub use import::{ImportReport, ImportRow};
 pub use notes::NoteService;
 pub use users::{UserService, UserSyncReport};
