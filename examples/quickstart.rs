@@ -176,10 +176,10 @@ fn convert_leads(crm: &Crm, rep: &Actor) -> Result<Address> {
     for candidate in &preview.candidates {
         let reasons: Vec<String> = candidate.reasons.iter().map(describe).collect();
         println!(
-            "  {} {} {} — {}{}",
+            "  {} {} ({}) — {}{}",
             candidate.number,
-            candidate.name.as_deref().unwrap_or("(not visible to you)"),
-            candidate.city.as_deref().unwrap_or(""),
+            candidate.name.as_deref().unwrap_or("not visible to you"),
+            candidate.city.as_deref().unwrap_or("?"),
             reasons.join(", "),
             if candidate.strong { " [strong]" } else { "" }
         );
@@ -264,7 +264,12 @@ fn describe(reason: &MatchReason) -> String {
     match reason {
         MatchReason::SimilarName { similarity } => format!("similar name ({similarity:.2})"),
         MatchReason::SameEmailDomain { domain } => format!("same e-mail domain {domain}"),
-        MatchReason::SamePhone { phone } => format!("same phone {phone}"),
+        MatchReason::SamePhone { phone } => {
+            let readable = crm::Phone::parse(phone, crm::CountryCode::CH)
+                .map(|p| p.display())
+                .unwrap_or_else(|_| phone.clone());
+            format!("same phone {readable}")
+        }
         MatchReason::SamePostalAddress {
             postal_code,
             street,
