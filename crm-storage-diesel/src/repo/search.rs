@@ -22,10 +22,10 @@ use crm_core::{
 };
 use diesel::dsl::{count_star, sql};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool};
+use diesel::sql_types::{BigInt, Bool, Text};
 
 use super::scope_condition;
-use crate::connection::{AnyConnection, MultiBackend};
+use crate::connection::{AnyConnection, MultiBackend, with_inner};
 use crate::error::QueryResultExt;
 use crate::rows::address::{AddressRow, SummaryRow};
 use crate::schema::{address_words, addresses};
@@ -69,43 +69,64 @@ struct Plan {
 /// Most distinct keys a prefix is expanded into before its range is scanned instead.
 const MAX_EXPANSION: usize = 32;
 
-/// The distinct values of `$column` in `$table` that start with one of `$forms`, found by
-/// skipping from one value to the next (one index seek each, however many rows share a
-/// value); `None` when there are more than [`MAX_EXPANSION`].
-macro_rules! distinct_prefixed {
-    ($conn:expr, $table:expr, $column:expr, $forms:expr) => {{
-        let mut found: Vec<String> = Vec::new();
-        let mut complete = true;
-        'forms: for form in $forms {
-            let upper = prefix_upper_bound(form);
-            let mut next: Option<String> = $table
-                .select($column)
-                .filter($column.ge(form.clone()))
-                .filter($column.lt(upper.clone()))
-                .order($column.asc())
-                .first($conn)
-                .optional()
-                .dom()?;
-            while let Some(value) = next {
-                if found.len() >= MAX_EXPANSION {
-                    complete = false;
-                    break 'forms;
-                }
-                next = $table
-                    .select($column)
-                    .filter($column.gt(value.clone()))
-                    .filter($column.lt(upper.clone()))
-                    .order($column.asc())
-                    .first($conn)
-                    .optional()
-                    .dom()?;
-                found.push(value);
-            }
+/// Where a prefix is expanded into distinct stored values.
+#[derive(Clone, Copy)]
+enum Expand {
+    /// Words of the name index.
+    Words,
+    /// Cities of the addresses.
+    Cities,
+}
+
+#[derive(QueryableByName)]
+struct Value {
+    #[diesel(sql_type = Text)]
+    value: String,
+}
+
+/// The distinct stored values that start with one of `forms`, found by skipping from one
+/// value to the next (a recursive query of one index seek per value, however many rows
+/// share a value: a loose index scan); `None` when there are more than [`MAX_EXPANSION`].
+fn distinct_prefixed(
+    conn: &mut AnyConnection,
+    source: Expand,
+    forms: &[String],
+) -> crm_core::Result<Option<Vec<String>>> {
+    let (table, column) = match source {
+        Expand::Words => ("address_words", "word"),
+        Expand::Cities => ("addresses", "city_key"),
+    };
+    let (p1, p2) = match conn {
+        AnyConnection::Postgresql(_) => ("$1", "$2"),
+        AnyConnection::Sqlite(_) => ("?1", "?2"),
+    };
+    let sql = format!(
+        "WITH RECURSIVE skip(v) AS ( \
+           SELECT (SELECT min({column}) FROM {table} WHERE {column} >= {p1} AND {column} < {p2}) \
+           UNION ALL \
+           SELECT (SELECT min({column}) FROM {table} WHERE {column} > skip.v AND {column} < {p2}) \
+           FROM skip WHERE skip.v IS NOT NULL \
+         ) SELECT v AS value FROM skip WHERE v IS NOT NULL LIMIT {}",
+        MAX_EXPANSION + 1
+    );
+    let mut found: Vec<String> = Vec::new();
+    for form in forms {
+        let upper = prefix_upper_bound(form);
+        let values: Vec<Value> = with_inner!(&mut *conn, |c| {
+            diesel::sql_query(sql.as_str())
+                .bind::<Text, _>(form.as_str())
+                .bind::<Text, _>(upper.as_str())
+                .load(c)
+        })
+        .dom()?;
+        found.extend(values.into_iter().map(|v| v.value));
+        if found.len() > MAX_EXPANSION {
+            return Ok(None);
         }
-        found.sort_unstable();
-        found.dedup();
-        complete.then_some(found)
-    }};
+    }
+    found.sort_unstable();
+    found.dedup();
+    Ok(Some(found))
 }
 
 /// Plans the name and city criteria. A city prefix is expanded into the distinct stored
@@ -116,8 +137,7 @@ fn plan(conn: &mut AnyConnection, query: &AddressQuery) -> crm_core::Result<Opti
     let cities = if query.city_forms.is_empty() {
         None
     } else {
-        let city = addresses::city_key.assume_not_null();
-        match distinct_prefixed!(conn, addresses::table, city, &query.city_forms) {
+        match distinct_prefixed(conn, Expand::Cities, &query.city_forms)? {
             Some(cities) if cities.is_empty() => return Ok(None),
             found => found,
         }
@@ -128,7 +148,7 @@ fn plan(conn: &mut AnyConnection, query: &AddressQuery) -> crm_core::Result<Opti
             words.push(WordFilter::Prefix(word.forms.clone()));
             continue;
         }
-        match distinct_prefixed!(conn, address_words::table, address_words::word, &word.forms) {
+        match distinct_prefixed(conn, Expand::Words, &word.forms)? {
             Some(found) if found.is_empty() => return Ok(None),
             Some(found) => words.push(WordFilter::Words(found)),
             None => words.push(WordFilter::Prefix(word.forms.clone())),
