@@ -184,7 +184,7 @@ impl AddressRepository for DieselTx<'_> {
         probe: &DuplicateProbe,
         limit: u32,
     ) -> crm_core::Result<Vec<Address>> {
-        super::search::duplicate_candidates(self.conn, probe, limit)
+        super::duplicates::duplicate_candidates(self.conn, probe, limit)
     }
 
     fn numbers_taken(&mut self, from: i64, to: i64) -> crm_core::Result<Vec<i64>> {

@@ -4,6 +4,8 @@ mod activation;
 mod address;
 mod contact;
 mod counter;
+mod duplicates;
+mod name_index;
 mod note;
 mod search;
 mod user;
