@@ -11,7 +11,10 @@ use std::thread;
 use common::*;
 use crm::{AddressPatch, Error};
 
-on_both_backends!(concurrent_edits_apply_or_conflict_never_vanish);
+on_both_backends!(
+    concurrent_edits_apply_or_conflict_never_vanish,
+    concurrent_captures_get_distinct_numbers,
+);
 
 const THREADS: usize = 8;
 const ROUNDS: usize = 25;
@@ -84,6 +87,52 @@ fn concurrent_edits_apply_or_conflict_never_vanish(db: Db) -> TestResult {
     assert!(
         applied.contains(&last.data.name2.clone().unwrap_or_default()),
         "the last value is an applied one"
+    );
+    Ok(())
+}
+
+fn concurrent_captures_get_distinct_numbers(db: Db) -> TestResult {
+    let Some(crm) = crm(db, "[database]\npool_size = 8\nbusy_timeout_ms = 30000")? else {
+        return Ok(());
+    };
+    let crm = Arc::new(crm);
+    let barrier = Arc::new(Barrier::new(THREADS));
+    let handles: Vec<_> = (0..THREADS)
+        .map(|t| {
+            let crm = Arc::clone(&crm);
+            let barrier = Arc::clone(&barrier);
+            thread::spawn(move || -> Result<Vec<i64>, Error> {
+                let rep = actor(REP_A);
+                barrier.wait();
+                (0..10)
+                    .map(|i| {
+                        let lead = crm.addresses().capture_lead(
+                            &rep,
+                            &address(&format!("Lead {t}-{i}"), "8001", "Zürich"),
+                        )?;
+                        let done = crm.addresses().convert_to_customer(
+                            &rep,
+                            lead.id,
+                            lead.version,
+                            crm::ConvertOptions {
+                                override_duplicates: true,
+                            },
+                        )?;
+                        Ok(done.customer.number.0)
+                    })
+                    .collect()
+            })
+        })
+        .collect();
+    let mut numbers = Vec::new();
+    for handle in handles {
+        numbers.extend(handle.join().map_err(|_| "a thread panicked")??);
+    }
+    numbers.sort_unstable();
+    let expected: Vec<i64> = (100_000..100_000 + (THREADS * 10) as i64).collect();
+    assert_eq!(
+        numbers, expected,
+        "every customer got its own number, none skipped"
     );
     Ok(())
 }

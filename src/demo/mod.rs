@@ -255,8 +255,10 @@ impl Generator {
         } else {
             self.rng.below(2)
         };
+        // Distinct notes: the same remark twice on one address would look like a bug.
+        let first = self.rng.below(region.notes.len());
         let notes = (0..note_count)
-            .map(|_| (*self.rng.pick(region.notes)).to_owned())
+            .map(|i| region.notes[(first + i) % region.notes.len()].to_owned())
             .collect();
         ImportRow {
             number: None,

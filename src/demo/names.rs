@@ -168,10 +168,9 @@ static DE: Region = Region {
     streets: STREETS_DE,
     legal_forms: &["AG", "AG", "GmbH", "GmbH", "GmbH", "& Co.", "Söhne AG"],
     functions: &[
-        "Geschäftsführer",
-        "Inhaber",
+        "Geschäftsleitung",
         "Einkauf",
-        "Leiter Technik",
+        "Technik",
         "Buchhaltung",
         "Projektleitung",
         "Verkaufsleitung",
@@ -194,12 +193,11 @@ static FR: Region = Region {
     streets: STREETS_FR,
     legal_forms: &["SA", "SA", "Sàrl", "Sàrl", "& Fils SA", "& Cie"],
     functions: &[
-        "Directeur",
-        "Propriétaire",
+        "Direction",
         "Achats",
-        "Responsable technique",
+        "Service technique",
         "Comptabilité",
-        "Chef de projet",
+        "Gestion de projet",
     ],
     notes: &[
         "Visite : intéressé par la nouvelle gamme, offre d'ici la fin du mois.",
@@ -215,13 +213,7 @@ static IT: Region = Region {
     first_names: FIRST_IT,
     streets: STREETS_IT,
     legal_forms: &["SA", "SA", "Sagl", "Sagl", "& Figli SA"],
-    functions: &[
-        "Direttore",
-        "Titolare",
-        "Acquisti",
-        "Responsabile tecnico",
-        "Contabilità",
-    ],
+    functions: &["Direzione", "Acquisti", "Ufficio tecnico", "Contabilità"],
     notes: &[
         "Visita: interessato al nuovo assortimento, offerta entro fine mese.",
         "Telefonata: richiamare la settimana prossima per i termini di consegna.",
