@@ -333,6 +333,17 @@ fn import_is_all_or_nothing_and_numbers_skip_taken_ones(db: Db) -> TestResult {
     );
     assert!(matches!(twice, Err(Error::Invalid(ref e)) if e.has("rows[1].number")));
 
+    let mut unknown_rep = row("Fremd", None, AddressKind::Lead);
+    unknown_rep.address.inside_rep = Some(UserId(4242));
+    let err = crm
+        .addresses()
+        .import(&admin, &[row("Gut", None, AddressKind::Lead), unknown_rep])
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Invalid(ref e) if e.field() == "rows[1].inside_rep" && e.to_string().contains("4242")),
+        "{err:?}"
+    );
+
     let total = crm
         .addresses()
         .search(

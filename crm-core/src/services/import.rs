@@ -1,6 +1,6 @@
 //! Bulk import of addresses with their contacts and notes, for a host's initial load.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -72,15 +72,7 @@ impl<S: Store> super::AddressService<'_, S> {
         }
         let valid = validate_rows(rows)?;
         self.ctx.store.write(|tx| {
-            let reps: BTreeSet<UserId> = valid
-                .iter()
-                .flat_map(|r| [r.data.field_rep, r.data.inside_rep])
-                .flatten()
-                .collect();
-            for rep in reps {
-                self.ctx
-                    .check_reps(tx, &[("rows[].field_rep", Some(rep))])?;
-            }
+            check_reps(tx, &valid)?;
             let mut leads = self
                 .allocate_missing(tx, &valid, AddressKind::Lead)?
                 .into_iter();
@@ -148,6 +140,66 @@ impl<S: Store> super::AddressService<'_, S> {
             return Ok(Vec::new());
         }
         self.ctx.allocate_numbers(tx, kind, count)
+    }
+}
+
+/// Checks that every responsible rep names a known, active user, looking each one up once;
+/// errors name the row and field.
+fn check_reps(tx: &mut dyn crate::ports::Tx, rows: &[ValidRow]) -> Result<()> {
+    let reps: BTreeSet<UserId> = rows
+        .iter()
+        .flat_map(|r| [r.data.field_rep, r.data.inside_rep])
+        .flatten()
+        .collect();
+    let mut unusable: BTreeMap<UserId, String> = BTreeMap::new();
+    for rep in reps {
+        match tx.user(rep)? {
+            None => {
+                unusable.insert(rep, format!("user {rep} is unknown"));
+            }
+            Some(user) if !user.active => {
+                unusable.insert(rep, format!("user {} is inactive", user.login));
+            }
+            Some(_) => {}
+        }
+    }
+    if unusable.is_empty() {
+        return Ok(());
+    }
+    let mut errors = Vec::new();
+    let mut more = 0usize;
+    for (i, row) in rows.iter().enumerate() {
+        for (field, rep) in [
+            ("field_rep", row.data.field_rep),
+            ("inside_rep", row.data.inside_rep),
+        ] {
+            if let Some(reason) = rep.and_then(|r| unusable.get(&r)) {
+                if errors.len() < MAX_REPORTED_ERRORS {
+                    errors.push(FieldError {
+                        field: format!("rows[{i}].{field}"),
+                        reason: reason.clone(),
+                    });
+                } else {
+                    more += 1;
+                }
+            }
+        }
+    }
+    Err(Error::Invalid(with_more(
+        Invalid::from_errors(errors),
+        more,
+    )))
+}
+
+/// Adds a last entry counting the errors that were not listed.
+fn with_more(invalid: Invalid, more: usize) -> Invalid {
+    if more == 0 {
+        invalid
+    } else {
+        invalid.with(FieldError {
+            field: "rows".into(),
+            reason: format!("{more} more errors not shown"),
+        })
     }
 }
 
@@ -233,12 +285,8 @@ fn validate_rows(rows: &[ImportRow]) -> Result<Vec<ValidRow>> {
     if errors.is_empty() {
         return Ok(valid);
     }
-    let mut invalid = Invalid::from_errors(errors);
-    if more > 0 {
-        invalid = invalid.with(FieldError {
-            field: "rows".into(),
-            reason: format!("{more} more errors not shown"),
-        });
-    }
-    Err(Error::Invalid(invalid))
+    Err(Error::Invalid(with_more(
+        Invalid::from_errors(errors),
+        more,
+    )))
 }
