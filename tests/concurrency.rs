@@ -1,5 +1,6 @@
-//! Eight threads edit the same address at once: every update either applies or fails with
-//! `Conflict`; none is lost silently, and the final version counts exactly the applied ones.
+//! Eight threads at once on both backends: edits of the same address either apply or fail
+//! with `Conflict` (none is lost silently, and the final version counts exactly the applied
+//! ones), and concurrent conversions never share or skip a customer number.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests may panic on purpose.
 
@@ -9,7 +10,7 @@ use std::sync::{Arc, Barrier};
 use std::thread;
 
 use common::*;
-use crm::{AddressPatch, Error};
+use crm::{AddressPatch, ConvertOptions, Error};
 
 on_both_backends!(
     concurrent_edits_apply_or_conflict_never_vanish,
@@ -18,53 +19,67 @@ on_both_backends!(
 
 const THREADS: usize = 8;
 const ROUNDS: usize = 25;
+const SETTINGS: &str = "[database]\npool_size = 8\nbusy_timeout_ms = 30000";
 
-fn concurrent_edits_apply_or_conflict_never_vanish(db: Db) -> TestResult {
-    let Some(crm) = crm(db, "[database]\npool_size = 8\nbusy_timeout_ms = 30000")? else {
-        return Ok(());
-    };
-    let rep = actor(REP_A);
-    let address = crm
-        .addresses()
-        .capture_lead(&rep, &address("Umkämpft AG", "8001", "Zürich"))?;
+/// Runs `work(crm, thread)` on [`THREADS`] threads that start together; their results in
+/// thread order.
+fn in_threads<T: Send + 'static>(
+    crm: TestCrm,
+    work: impl Fn(&TestCrm, usize) -> Result<T, Error> + Send + Sync + 'static,
+) -> Result<(Arc<TestCrm>, Vec<T>), Box<dyn std::error::Error>> {
     let crm = Arc::new(crm);
+    let work = Arc::new(work);
     let barrier = Arc::new(Barrier::new(THREADS));
     let handles: Vec<_> = (0..THREADS)
         .map(|t| {
-            let crm = Arc::clone(&crm);
-            let barrier = Arc::clone(&barrier);
-            let rep = rep.clone();
-            thread::spawn(move || -> Result<(Vec<String>, usize), Error> {
+            let (crm, work, barrier) = (Arc::clone(&crm), Arc::clone(&work), Arc::clone(&barrier));
+            thread::spawn(move || {
                 barrier.wait();
-                let mut applied = Vec::new();
-                let mut conflicts = 0;
-                for round in 0..ROUNDS {
-                    let current = crm.addresses().get(&rep, address.id)?;
-                    let value = format!("thread {t} round {round}");
-                    let patch = AddressPatch {
-                        name2: Some(Some(value.clone())),
-                        ..Default::default()
-                    };
-                    match crm
-                        .addresses()
-                        .update(&rep, address.id, current.version, &patch)
-                    {
-                        Ok(updated) => {
-                            assert_eq!(updated.data.name2.as_deref(), Some(value.as_str()));
-                            applied.push(value);
-                        }
-                        Err(Error::Conflict { .. }) => conflicts += 1,
-                        Err(other) => return Err(other),
-                    }
-                }
-                Ok((applied, conflicts))
+                work(&crm, t)
             })
         })
         .collect();
+    let mut results = Vec::with_capacity(THREADS);
+    for handle in handles {
+        results.push(handle.join().map_err(|_| "a thread panicked")??);
+    }
+    Ok((crm, results))
+}
+
+fn concurrent_edits_apply_or_conflict_never_vanish(db: Db) -> TestResult {
+    let Some(crm) = crm(db, SETTINGS)? else {
+        return Ok(());
+    };
+    let rep = actor(REP_A);
+    let id = crm
+        .addresses()
+        .capture_lead(&rep, &address("Umkämpft AG", "8001", "Zürich"))?
+        .id;
+    let (crm, outcomes) = in_threads(crm, move |crm, t| {
+        let rep = actor(REP_A);
+        let mut applied = Vec::new();
+        let mut conflicts = 0;
+        for round in 0..ROUNDS {
+            let current = crm.addresses().get(&rep, id)?;
+            let value = format!("thread {t} round {round}");
+            let patch = AddressPatch {
+                name2: Some(Some(value.clone())),
+                ..Default::default()
+            };
+            match crm.addresses().update(&rep, id, current.version, &patch) {
+                Ok(updated) => {
+                    assert_eq!(updated.data.name2.as_deref(), Some(value.as_str()));
+                    applied.push(value);
+                }
+                Err(Error::Conflict { .. }) => conflicts += 1,
+                Err(other) => return Err(other),
+            }
+        }
+        Ok((applied, conflicts))
+    })?;
     let mut applied = Vec::new();
     let mut conflicts = 0;
-    for handle in handles {
-        let (a, c) = handle.join().map_err(|_| "a thread panicked")??;
+    for (a, c) in outcomes {
         applied.extend(a);
         conflicts += c;
     }
@@ -78,7 +93,7 @@ fn concurrent_edits_apply_or_conflict_never_vanish(db: Db) -> TestResult {
         "the threads really competed: {} applied, {conflicts} conflicts",
         applied.len()
     );
-    let last = crm.addresses().get(&rep, address.id)?;
+    let last = crm.addresses().get(&rep, id)?;
     assert_eq!(
         last.version.0 as usize,
         1 + applied.len(),
@@ -92,42 +107,26 @@ fn concurrent_edits_apply_or_conflict_never_vanish(db: Db) -> TestResult {
 }
 
 fn concurrent_captures_get_distinct_numbers(db: Db) -> TestResult {
-    let Some(crm) = crm(db, "[database]\npool_size = 8\nbusy_timeout_ms = 30000")? else {
+    let Some(crm) = crm(db, SETTINGS)? else {
         return Ok(());
     };
-    let crm = Arc::new(crm);
-    let barrier = Arc::new(Barrier::new(THREADS));
-    let handles: Vec<_> = (0..THREADS)
-        .map(|t| {
-            let crm = Arc::clone(&crm);
-            let barrier = Arc::clone(&barrier);
-            thread::spawn(move || -> Result<Vec<i64>, Error> {
-                let rep = actor(REP_A);
-                barrier.wait();
-                (0..10)
-                    .map(|i| {
-                        let lead = crm.addresses().capture_lead(
-                            &rep,
-                            &address(&format!("Lead {t}-{i}"), "8001", "Zürich"),
-                        )?;
-                        let done = crm.addresses().convert_to_customer(
-                            &rep,
-                            lead.id,
-                            lead.version,
-                            crm::ConvertOptions {
-                                override_duplicates: true,
-                            },
-                        )?;
-                        Ok(done.customer.number.0)
-                    })
-                    .collect()
+    let (_, per_thread) = in_threads(crm, |crm, t| {
+        let rep = actor(REP_A);
+        (0..10)
+            .map(|i| {
+                let input = address(&format!("Lead {t}-{i}"), "8001", "Zürich");
+                let lead = crm.addresses().capture_lead(&rep, &input)?;
+                let options = ConvertOptions {
+                    override_duplicates: true,
+                };
+                let done =
+                    crm.addresses()
+                        .convert_to_customer(&rep, lead.id, lead.version, options)?;
+                Ok(done.customer.number.0)
             })
-        })
-        .collect();
-    let mut numbers = Vec::new();
-    for handle in handles {
-        numbers.extend(handle.join().map_err(|_| "a thread panicked")??);
-    }
+            .collect::<Result<Vec<i64>, Error>>()
+    })?;
+    let mut numbers: Vec<i64> = per_thread.into_iter().flatten().collect();
     numbers.sort_unstable();
     let expected: Vec<i64> = (100_000..100_000 + (THREADS * 10) as i64).collect();
     assert_eq!(
