@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod demo;
+pub mod ical;
 pub mod settings;
 
 use std::sync::Arc;
@@ -98,6 +99,48 @@ impl Crm {
     /// The copy of the host's users.
     pub fn users(&self) -> UserService<'_, DieselStore> {
         self.services.users()
+    }
+
+    /// Calendar entries: activities, milestones, assignments; address and user calendars.
+    pub fn calendar(&self) -> CalendarService<'_, DieselStore> {
+        self.services.calendar()
+    }
+
+    /// Address pools.
+    pub fn pools(&self) -> PoolService<'_, DieselStore> {
+        self.services.pools()
+    }
+
+    /// `user`'s calendar in `range` as iCalendar text (see [`ical`]).
+    ///
+    /// # Errors
+    /// As [`CalendarService::user_entries`].
+    pub fn export_user_calendar(
+        &self,
+        actor: &Actor,
+        user: UserId,
+        range: calendar::TimeRange,
+    ) -> Result<String> {
+        let entries = self.calendar().user_entries(actor, user, range)?;
+        let name = self.users().get(user)?.display_name;
+        Ok(ical::export(&format!("{name} (CRM)"), &entries))
+    }
+
+    /// An address's calendar in `range` as iCalendar text (see [`ical`]).
+    ///
+    /// # Errors
+    /// As [`CalendarService::address_entries`].
+    pub fn export_address_calendar(
+        &self,
+        actor: &Actor,
+        address: AddressId,
+        range: calendar::TimeRange,
+    ) -> Result<String> {
+        let entries = self
+            .calendar()
+            .address_entries(actor, address, range, &[])?;
+        let name = self.addresses().get(actor, address)?.data.display_name();
+        Ok(ical::export(&format!("{name} (CRM)"), &entries))
     }
 
     /// The settings the CRM was opened with.

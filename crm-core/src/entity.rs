@@ -7,7 +7,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::error::ValueError;
-use crate::ids::{AddressId, ContactId, NoteId};
+use crate::ids::{AddressId, CalendarEntryId, ContactId, NoteId};
 
 /// The kinds of record the CRM knows; later kinds join this list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -22,15 +22,21 @@ pub enum EntityKind {
     Note,
     /// A [`User`](crate::User).
     User,
+    /// A [`CalendarEntry`](crate::calendar::CalendarEntry).
+    CalendarEntry,
+    /// A [`Pool`](crate::pool::Pool).
+    Pool,
 }
 
 impl EntityKind {
     /// Every kind, in a stable order.
-    pub const ALL: [EntityKind; 4] = [
+    pub const ALL: [EntityKind; 6] = [
         EntityKind::Address,
         EntityKind::Contact,
         EntityKind::Note,
         EntityKind::User,
+        EntityKind::CalendarEntry,
+        EntityKind::Pool,
     ];
 
     /// The stable lowercase name used in storage and on the wire.
@@ -40,6 +46,8 @@ impl EntityKind {
             EntityKind::Contact => "contact",
             EntityKind::Note => "note",
             EntityKind::User => "user",
+            EntityKind::CalendarEntry => "calendar_entry",
+            EntityKind::Pool => "pool",
         }
     }
 }
@@ -98,6 +106,12 @@ impl From<ContactId> for EntityRef {
 impl From<NoteId> for EntityRef {
     fn from(id: NoteId) -> Self {
         EntityRef::new(EntityKind::Note, id.0)
+    }
+}
+
+impl From<CalendarEntryId> for EntityRef {
+    fn from(id: CalendarEntryId) -> Self {
+        EntityRef::new(EntityKind::CalendarEntry, id.0)
     }
 }
 

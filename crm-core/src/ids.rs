@@ -42,6 +42,14 @@ id_type!(
     /// Id of a [`User`](crate::User), as the host's user directory assigns it.
     UserId
 );
+id_type!(
+    /// Id of a [`CalendarEntry`](crate::calendar::CalendarEntry).
+    CalendarEntryId
+);
+id_type!(
+    /// Id of a [`Pool`](crate::pool::Pool).
+    PoolId
+);
 
 /// The business number of an address: customer numbers and lead numbers come from separate,
 /// configurable ranges; numbers imported from an ERP are kept as they are.

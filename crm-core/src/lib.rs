@@ -47,6 +47,7 @@
 //! ```
 
 pub mod address;
+pub mod calendar;
 pub mod contact;
 pub mod duplicates;
 pub mod entity;
@@ -54,6 +55,7 @@ pub mod error;
 pub mod ids;
 pub mod note;
 pub mod numbering;
+pub mod pool;
 pub mod ports;
 pub mod search;
 pub mod services;
@@ -70,21 +72,24 @@ pub use contact::{Contact, ContactData, ContactInput, NewContact, Salutation};
 pub use duplicates::{DuplicateCandidate, DuplicateProbe, DuplicateRules, MatchReason};
 pub use entity::{EntityKind, EntityRef};
 pub use error::{Error, FieldError, Invalid, Result, ValueError};
-pub use ids::{AddressId, AddressNumber, ContactId, NoteId, UserId, Version};
+pub use ids::{
+    AddressId, AddressNumber, CalendarEntryId, ContactId, NoteId, PoolId, UserId, Version,
+};
 pub use note::{NewNote, Note};
 pub use numbering::{NumberRange, NumberRanges};
+pub use pool::{NewPool, Pool, PoolAddition, PoolData, PoolInput, PoolVisibility};
 pub use ports::{
-    ActivationRepository, AddressRepository, Clock, ContactRepository, CounterRepository,
-    NoteRepository, Store, Tx, UserRepository,
+    ActivationRepository, AddressRepository, CalendarRepository, Clock, ContactRepository,
+    CounterRepository, NoteRepository, PoolRepository, Store, Tx, UserRepository,
 };
 pub use search::{
     AddressCriteria, AddressQuery, AddressSort, AddressSortField, Page, PageRequest,
     PostalCodeFilter, StatusFilter,
 };
 pub use services::{
-    ActivatedAddress, AddressService, AddressView, ContactService, Conversion, ConversionPreview,
-    ConvertOptions, FieldChange, ImportReport, ImportRow, NoteService, Rules, Services,
-    UserService, UserSyncReport,
+    ActivatedAddress, AddressService, AddressView, CalendarService, ContactService, Conversion,
+    ConversionPreview, ConvertOptions, FieldChange, ImportReport, ImportRow, NoteService,
+    PoolService, Rules, Services, SlaEvent, UserService, UserSyncReport,
 };
 pub use user::{Actor, Role, User, UserDirectory};
 pub use values::{

@@ -24,11 +24,17 @@
 use chrono::{DateTime, Utc};
 
 use crate::address::{Address, AddressChange, AddressSummary, NewAddress, Stamp};
+use crate::calendar::{
+    CalendarEntry, EntryData, EntryKind, ListedEntry, MilestoneMove, NewEntry, TimeRange,
+};
 use crate::contact::{Contact, ContactData, NewContact};
 use crate::duplicates::DuplicateProbe;
 use crate::error::Result;
-use crate::ids::{AddressId, AddressNumber, ContactId, NoteId, UserId, Version};
+use crate::ids::{
+    AddressId, AddressNumber, CalendarEntryId, ContactId, NoteId, PoolId, UserId, Version,
+};
 use crate::note::{NewNote, Note};
+use crate::pool::{NewPool, Pool, PoolAddition, PoolData};
 use crate::search::{AddressQuery, Page, PageRequest};
 use crate::user::User;
 use crate::visibility::AddressScope;
@@ -58,6 +64,8 @@ pub trait Tx:
     + UserRepository
     + CounterRepository
     + ActivationRepository
+    + CalendarRepository
+    + PoolRepository
 {
 }
 
@@ -68,6 +76,8 @@ impl<T> Tx for T where
         + UserRepository
         + CounterRepository
         + ActivationRepository
+        + CalendarRepository
+        + PoolRepository
 {
 }
 
@@ -320,6 +330,151 @@ pub trait ActivationRepository {
         scope: AddressScope,
         limit: u32,
     ) -> Result<Vec<(AddressSummary, DateTime<Utc>)>>;
+}
+
+/// Calendar entries. Storage also keeps, per user, the entries that belong in his calendar
+/// (those of addresses he is responsible for, and those he takes part in or works on) and
+/// refreshes them when an entry or an address's reps change.
+pub trait CalendarRepository {
+    /// Stores a new entry with its people and contacts.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn insert_entry(&mut self, new: &NewEntry) -> Result<CalendarEntryId>;
+
+    /// Stores many entries at once.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn insert_entries(&mut self, batch: &[NewEntry]) -> Result<()> {
+        batch
+            .iter()
+            .try_for_each(|e| self.insert_entry(e).map(drop))
+    }
+
+    /// The entry with `id`, with its people, contacts and milestone moves.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn entry(&mut self, id: CalendarEntryId) -> Result<Option<CalendarEntry>>;
+
+    /// Replaces an entry's content when its version is `expected`; `Ok(false)` otherwise.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn update_entry(
+        &mut self,
+        id: CalendarEntryId,
+        expected: Version,
+        data: &EntryData,
+        updated: Stamp,
+    ) -> Result<bool>;
+
+    /// Records a move of a milestone.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn add_milestone_move(&mut self, id: CalendarEntryId, moved: &MilestoneMove) -> Result<()>;
+
+    /// The entries of an address that may have occurrences in `range`, of the given kinds
+    /// (all when empty), at most 10,000.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn address_entries(
+        &mut self,
+        address: AddressId,
+        range: TimeRange,
+        kinds: &[EntryKind],
+    ) -> Result<Vec<ListedEntry>>;
+
+    /// The entries in `user`'s calendar that may have occurrences in `range`, restricted to
+    /// addresses within `scope`, at most 10,000.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn user_entries(
+        &mut self,
+        user: UserId,
+        range: TimeRange,
+        scope: AddressScope,
+    ) -> Result<Vec<ListedEntry>>;
+}
+
+/// Address pools and their members.
+pub trait PoolRepository {
+    /// Stores a new pool.
+    ///
+    /// # Errors
+    /// [`Error::Duplicate`](crate::Error::Duplicate) when the owner has a pool of that name.
+    fn insert_pool(&mut self, new: &NewPool) -> Result<PoolId>;
+
+    /// The pool with `id`.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn pool(&mut self, id: PoolId) -> Result<Option<Pool>>;
+
+    /// The owner's pool whose folded name is `name_key`.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn pool_named(&mut self, owner: UserId, name_key: &str) -> Result<Option<PoolId>>;
+
+    /// Replaces a pool's content when its version is `expected`; `Ok(false)` otherwise.
+    ///
+    /// # Errors
+    /// [`Error::Duplicate`](crate::Error::Duplicate) when the new name is taken.
+    fn update_pool(
+        &mut self,
+        id: PoolId,
+        expected: Version,
+        data: &PoolData,
+        updated: Stamp,
+    ) -> Result<bool>;
+
+    /// Deletes a pool and its memberships when its version is `expected`.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn delete_pool(&mut self, id: PoolId, expected: Version) -> Result<bool>;
+
+    /// Adds an address; `Ok(false)` when it was a member already.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn add_member(&mut self, pool: PoolId, address: AddressId, added: Stamp) -> Result<bool>;
+
+    /// Removes an address; `Ok(false)` when it was no member.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn remove_member(&mut self, pool: PoolId, address: AddressId) -> Result<bool>;
+
+    /// Adds every address in `scope` matching `query`, in one statement (the result set is
+    /// never loaded).
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn add_members_matching(
+        &mut self,
+        pool: PoolId,
+        query: &AddressQuery,
+        scope: AddressScope,
+        added: Stamp,
+    ) -> Result<PoolAddition>;
+
+    /// The public pools and `viewer`'s private pools that hold `address`, by name.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn pools_of_address(&mut self, address: AddressId, viewer: UserId) -> Result<Vec<Pool>>;
+
+    /// The public pools and `viewer`'s private pools, by name, at most 1,000.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn visible_pools(&mut self, viewer: UserId) -> Result<Vec<Pool>>;
 }
 
 /// The time source; the host's clock in production, a fixed one in tests.

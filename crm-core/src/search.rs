@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::address::{AddressKind, AddressStatus, Classification};
 use crate::error::{Error, Result};
-use crate::ids::{AddressNumber, UserId};
+use crate::ids::{AddressNumber, PoolId, UserId};
 use crate::text::{self, QueryWord};
 use crate::values::CountryCode;
 
@@ -163,6 +163,8 @@ pub struct AddressCriteria {
     pub industry: Option<String>,
     /// ABC classification.
     pub classification: Option<Classification>,
+    /// Members of this pool only (the pool must be visible to the actor).
+    pub pool: Option<PoolId>,
     /// Sort order.
     pub sort: AddressSort,
 }
@@ -190,6 +192,8 @@ pub struct AddressQuery {
     pub industry: Option<String>,
     /// Classification.
     pub classification: Option<Classification>,
+    /// Pool.
+    pub pool: Option<PoolId>,
     /// Sort.
     pub sort: AddressSort,
 }
@@ -263,6 +267,7 @@ impl AddressCriteria {
             responsible: self.responsible,
             industry,
             classification: self.classification,
+            pool: self.pool,
             sort: self.sort,
         })
     }

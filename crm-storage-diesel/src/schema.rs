@@ -122,7 +122,108 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    calendar_entries (id) {
+        id -> BigInt,
+        address_id -> BigInt,
+        kind -> Text,
+        entry_type -> Text,
+        title -> Text,
+        description -> Nullable<Text>,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        all_day -> Bool,
+        time_zone -> Text,
+        last_end -> Timestamp,
+        status -> Text,
+        location -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        recurrence -> Nullable<Text>,
+        exceptions -> Nullable<Text>,
+        linked_kind -> Nullable<Text>,
+        linked_id -> Nullable<BigInt>,
+        service_ref -> Nullable<Text>,
+        sla_response_due -> Nullable<Timestamp>,
+        sla_resolution_due -> Nullable<Timestamp>,
+        sla_responded_at -> Nullable<Timestamp>,
+        sla_resolved_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        created_by -> BigInt,
+        updated_at -> Timestamp,
+        updated_by -> BigInt,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    calendar_people (entry_id, user_id) {
+        entry_id -> BigInt,
+        user_id -> BigInt,
+        role -> Text,
+    }
+}
+
+diesel::table! {
+    calendar_contacts (entry_id, contact_id) {
+        entry_id -> BigInt,
+        contact_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    milestone_moves (id) {
+        id -> BigInt,
+        entry_id -> BigInt,
+        moved_from -> Timestamp,
+        moved_to -> Timestamp,
+        moved_at -> Timestamp,
+        moved_by -> BigInt,
+    }
+}
+
+diesel::table! {
+    calendar_attendance (user_id, last_end, starts_at, entry_id) {
+        user_id -> BigInt,
+        last_end -> Timestamp,
+        starts_at -> Timestamp,
+        entry_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    pools (id) {
+        id -> BigInt,
+        name -> Text,
+        name_key -> Text,
+        description -> Nullable<Text>,
+        visibility -> Text,
+        owner_id -> BigInt,
+        members -> BigInt,
+        created_at -> Timestamp,
+        created_by -> BigInt,
+        updated_at -> Timestamp,
+        updated_by -> BigInt,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    pool_members (pool_id, address_id) {
+        pool_id -> BigInt,
+        address_id -> BigInt,
+        added_by -> BigInt,
+        added_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(address_words -> addresses (address_id));
+diesel::joinable!(calendar_entries -> addresses (address_id));
+diesel::joinable!(calendar_attendance -> calendar_entries (entry_id));
+diesel::joinable!(calendar_people -> calendar_entries (entry_id));
+diesel::joinable!(calendar_contacts -> calendar_entries (entry_id));
+diesel::joinable!(milestone_moves -> calendar_entries (entry_id));
+diesel::joinable!(pool_members -> pools (pool_id));
+diesel::joinable!(pool_members -> addresses (address_id));
 diesel::joinable!(contacts -> addresses (address_id));
 diesel::joinable!(notes -> addresses (address_id));
 diesel::joinable!(address_activations -> addresses (address_id));
@@ -135,4 +236,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     contacts,
     notes,
     address_activations,
+    calendar_entries,
+    calendar_people,
+    calendar_contacts,
+    milestone_moves,
+    calendar_attendance,
+    pools,
+    pool_members,
 );

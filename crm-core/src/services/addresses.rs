@@ -217,7 +217,8 @@ impl<'a, S: Store> AddressService<'a, S> {
     /// Searches by criteria; one page with the total count, only addresses the actor may see.
     ///
     /// # Errors
-    /// [`Error::Invalid`] for a bad page size or an inverted postal code range.
+    /// [`Error::Invalid`] for a bad page size or an inverted postal code range;
+    /// [`Error::NotFound`] for a pool criterion the actor may not see.
     pub fn search(
         &self,
         actor: &Actor,
@@ -226,9 +227,12 @@ impl<'a, S: Store> AddressService<'a, S> {
     ) -> Result<Page<AddressSummary>> {
         let page = page.validate()?;
         let query = criteria.to_query()?;
-        self.ctx
-            .store
-            .read(|tx| tx.search_addresses(&query, self.ctx.scope(actor), page))
+        self.ctx.store.read(|tx| {
+            if let Some(pool) = query.pool {
+                super::pools::visible(tx, actor, pool)?;
+            }
+            tx.search_addresses(&query, self.ctx.scope(actor), page)
+        })
     }
 
     /// Opens an address: the address, its active contacts and its latest notes, from one

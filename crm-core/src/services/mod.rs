@@ -2,10 +2,12 @@
 //! the acting user.
 
 mod addresses;
+mod calendar;
 mod contacts;
 mod conversion;
 mod import;
 mod notes;
+mod pools;
 mod users;
 
 use std::sync::Arc;
@@ -13,10 +15,12 @@ use std::sync::Arc;
 use chrono::{DateTime, SubsecRound, Utc};
 
 pub use addresses::{ActivatedAddress, AddressService, AddressView, RECENT_ACTIVATIONS};
+pub use calendar::{CalendarService, MAX_AGENDA, SlaEvent};
 pub use contacts::ContactService;
 pub use conversion::{Conversion, ConversionPreview, ConvertOptions, FieldChange};
 pub use import::{ImportReport, ImportRow};
 pub use notes::NoteService;
+pub use pools::PoolService;
 pub use users::{UserService, UserSyncReport};
 
 use crate::address::{Address, AddressKind, Stamp};
@@ -107,6 +111,16 @@ impl<S: Store> Services<S> {
     /// The copy of the host's users.
     pub fn users(&self) -> UserService<'_, S> {
         UserService::new(&self.ctx)
+    }
+
+    /// Calendar entries: activities, milestones, assignments.
+    pub fn calendar(&self) -> CalendarService<'_, S> {
+        CalendarService::new(&self.ctx)
+    }
+
+    /// Address pools.
+    pub fn pools(&self) -> PoolService<'_, S> {
+        PoolService::new(&self.ctx)
     }
 
     /// The store, for adapters that share it.

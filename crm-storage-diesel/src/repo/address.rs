@@ -152,6 +152,11 @@ impl AddressRepository for DieselTx<'_> {
             &join_name(&old.name1, old.name2.as_deref(), old.name3.as_deref()),
             old.city.as_deref(),
         );
+        if old.field_rep_id != change.data.field_rep.map(|u| u.0)
+            || old.inside_rep_id != change.data.inside_rep.map(|u| u.0)
+        {
+            super::calendar::refresh_address_attendance(self.conn, id.0)?;
+        }
         let keys = change.data.search_keys();
         let unchanged = old_words == keys.name_words
             && old_city == keys.city_key

@@ -2,11 +2,13 @@
 
 mod activation;
 mod address;
+mod calendar;
 mod contact;
 mod counter;
 mod duplicates;
 mod name_index;
 mod note;
+mod pool;
 mod search;
 mod user;
 

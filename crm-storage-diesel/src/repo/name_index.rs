@@ -173,6 +173,7 @@ pub(super) fn from_name_index(
         && query.responsible.is_none()
         && query.industry.is_none()
         && query.classification.is_none()
+        && query.pool.is_none()
         && (query.city_forms.is_empty() || plan.cities.is_some());
     if !simple {
         return Ok(None);

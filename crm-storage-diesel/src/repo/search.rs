@@ -10,17 +10,20 @@
 //! window count over the rows they read anyway.
 
 use crm_core::text::prefix_upper_bound;
-use crm_core::{AddressQuery, AddressScope, AddressSortField, AddressSummary, Page, PageRequest};
+use crm_core::{
+    AddressQuery, AddressScope, AddressSortField, AddressSummary, Page, PageRequest, PoolId, Stamp,
+};
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool};
+use diesel::sql_types::{BigInt, Bool, Timestamp};
 
 use super::name_index::{Plan, WordFilter, any_prefix, from_name_index, plan};
 use super::scope_condition;
 use crate::connection::{AnyConnection, MultiBackend};
 use crate::error::QueryResultExt;
 use crate::rows::address::SummaryRow;
-use crate::schema::{address_words, addresses};
+use crate::rows::ts;
+use crate::schema::{address_words, addresses, pool_members};
 
 type AddressCondition = Box<dyn BoxableExpression<addresses::table, MultiBackend, SqlType = Bool>>;
 
@@ -96,6 +99,15 @@ fn filtered(
                 q = q.filter(city);
             }
         }
+    }
+    if let Some(pool) = query.pool {
+        q = q.filter(
+            addresses::id.eq_any(
+                pool_members::table
+                    .select(pool_members::address_id)
+                    .filter(pool_members::pool_id.eq(pool.0)),
+            ),
+        );
     }
     if let Some((from, to)) = &query.postal_code {
         q = q.filter(addresses::postal_code.between(from.clone(), to.clone()));
@@ -252,4 +264,45 @@ pub(crate) fn page_total(
     } else {
         Ok(count()?.max(0) as u64)
     }
+}
+
+/// Adds every address matching `query` within `scope` to `pool` with one
+/// `INSERT … SELECT` that skips the members it has already; returns how many matched and
+/// how many were added.
+pub(super) fn insert_matching(
+    conn: &mut AnyConnection,
+    pool: PoolId,
+    query: &AddressQuery,
+    scope: AddressScope,
+    added: Stamp,
+) -> crm_core::Result<(u64, u64)> {
+    let Some(plan) = plan(conn, query)? else {
+        return Ok((0, 0));
+    };
+    let matched: i64 = filtered(query, &plan, scope)
+        .count()
+        .get_result(conn)
+        .dom()?;
+    let members = pool_members::table
+        .select(pool_members::address_id)
+        .filter(pool_members::pool_id.eq(pool.0));
+    let rows = filtered(query, &plan, scope)
+        .filter(addresses::id.ne_all(members))
+        .select((
+            pool.0.into_sql::<BigInt>(),
+            addresses::id,
+            added.by.0.into_sql::<BigInt>(),
+            ts(added.at).into_sql::<Timestamp>(),
+        ));
+    let inserted = diesel::insert_into(pool_members::table)
+        .values(rows)
+        .into_columns((
+            pool_members::pool_id,
+            pool_members::address_id,
+            pool_members::added_by,
+            pool_members::added_at,
+        ))
+        .execute(conn)
+        .dom()?;
+    Ok((matched.max(0) as u64, inserted as u64))
 }

@@ -326,7 +326,7 @@ impl SummaryRow {
     }
 }
 
-/// The columns an address's name-index entries are derived from.
+/// The columns an address's derived rows (name index, calendar attendance) come from.
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = addresses)]
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
@@ -336,6 +336,8 @@ pub(crate) struct IndexedRow {
     pub name3: Option<String>,
     pub city: Option<String>,
     pub status: String,
+    pub field_rep_id: Option<i64>,
+    pub inside_rep_id: Option<i64>,
 }
 
 /// One entry of the name index.

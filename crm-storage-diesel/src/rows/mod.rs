@@ -3,8 +3,10 @@
 //! is reported instead of silently trusted.
 
 pub(crate) mod address;
+pub(crate) mod calendar;
 pub(crate) mod contact;
 pub(crate) mod note;
+pub(crate) mod pool;
 pub(crate) mod user;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
