@@ -7,22 +7,24 @@
 
 mod input;
 pub mod recurrence;
+mod view;
 mod zone;
 
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use input::{EntryInput, ValidEntry};
 pub use recurrence::{Frequency, Recurrence, SeriesEnd};
+pub use view::{AddressRef, ListedEntry, MAX_RANGE_DAYS, Occurrence, TimeRange};
 pub use zone::{Written, Zone};
 
 use crate::address::Stamp;
 use crate::entity::EntityRef;
-use crate::error::{Error, Result, ValueError};
-use crate::ids::{AddressId, AddressNumber, CalendarEntryId, ContactId, UserId, Version};
+use crate::error::ValueError;
+use crate::ids::{AddressId, CalendarEntryId, ContactId, UserId, Version};
 
 macro_rules! names {
     ($ty:ident { $($variant:ident => $name:literal),+ $(,)? }) => {
@@ -423,112 +425,6 @@ pub struct NewEntry {
     pub created: Stamp,
 }
 
-/// The address an entry belongs to, as lists show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AddressRef {
-    /// Id.
-    pub id: AddressId,
-    /// Business number.
-    pub number: AddressNumber,
-    /// First name line.
-    pub name: String,
-}
-
-/// An entry together with its address, as a list query returns it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListedEntry {
-    /// The entry.
-    pub entry: CalendarEntry,
-    /// Its address.
-    pub address: AddressRef,
-}
-
-/// One occurrence in a calendar view.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Occurrence {
-    /// The entry (the series, for a recurring activity).
-    pub entry_id: CalendarEntryId,
-    /// Activity, milestone, assignment.
-    pub kind: EntryKind,
-    /// The type within the kind (`meeting`, `go_live` …).
-    pub entry_type: String,
-    /// Title.
-    pub title: String,
-    /// Status.
-    pub status: EntryStatus,
-    /// Start of this occurrence.
-    pub start: DateTime<Utc>,
-    /// End of this occurrence.
-    pub end: DateTime<Utc>,
-    /// Whole day.
-    pub all_day: bool,
-    /// The entry's zone, to show local times.
-    pub zone: Zone,
-    /// Where.
-    pub location: Option<String>,
-    /// The address.
-    pub address: AddressRef,
-    /// Part of a recurring series.
-    pub recurring: bool,
-}
-
-impl ListedEntry {
-    /// The occurrences of this entry in `from..to`.
-    pub fn occurrences(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Occurrence> {
-        let data = &self.entry.data;
-        let recurring = data.details.recurrence().is_some();
-        data.occurrences(from, to)
-            .into_iter()
-            .map(|(start, end)| Occurrence {
-                entry_id: self.entry.id,
-                kind: data.details.kind(),
-                entry_type: data.details.type_name().to_owned(),
-                title: data.title.clone(),
-                status: data.status,
-                start,
-                end,
-                all_day: data.when.all_day,
-                zone: data.when.zone,
-                location: data.location.clone(),
-                address: self.address.clone(),
-                recurring,
-            })
-            .collect()
-    }
-}
-
-/// A time range of a calendar view, `from` inclusive, `to` exclusive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TimeRange {
-    /// Start.
-    pub from: DateTime<Utc>,
-    /// End, exclusive.
-    pub to: DateTime<Utc>,
-}
-
-/// The longest range a view expands, in days.
-pub const MAX_RANGE_DAYS: i64 = 400;
-
-impl TimeRange {
-    /// A checked range.
-    ///
-    /// # Errors
-    /// [`Error::Invalid`] naming `range` when `to` is not after `from` or the range is longer
-    /// than [`MAX_RANGE_DAYS`].
-    pub fn new(from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Self> {
-        if to <= from {
-            return Err(Error::invalid("range", "the end must lie after the start"));
-        }
-        if to - from > Duration::days(MAX_RANGE_DAYS) {
-            return Err(Error::invalid(
-                "range",
-                format!("at most {MAX_RANGE_DAYS} days can be shown at once"),
-            ));
-        }
-        Ok(TimeRange { from, to })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -567,13 +463,5 @@ mod tests {
                 .0
                 .contains("maintenance")
         );
-    }
-
-    #[test]
-    fn ranges_are_bounded() {
-        let t = |d: i64| DateTime::from_timestamp(d * 86_400, 0).unwrap();
-        assert!(TimeRange::new(t(1), t(1)).is_err());
-        assert!(TimeRange::new(t(0), t(401)).is_err());
-        assert!(TimeRange::new(t(0), t(31)).is_ok());
     }
 }
