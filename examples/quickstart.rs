@@ -1,6 +1,8 @@
 //! The main example: opens the embedded default (SQLite under `./crm-data/`), seeds a Swiss
 //! wholesaler's demo data once, then works as the field rep Anna Meier: searches, converts a
-//! lead with its duplicate check, and activates an address.
+//! lead with its duplicate check, activates an address, plans a visit in its calendar, puts it
+//! into her pool, and writes every demo user's calendar as iCalendar file to
+//! `./crm-data/exports/<login>.ics`.
 //!
 //! ```sh
 //! cargo run --example quickstart
@@ -11,7 +13,7 @@
 use crm::{
     Actor, Address, AddressCriteria, AddressInput, AddressKind, AddressSort, AddressSortField,
     AddressSummary, AddressView, ConvertOptions, Crm, Error, MatchReason, PageRequest,
-    PostalAddressInput, PostalCodeFilter, Settings, demo,
+    PostalAddressInput, PostalCodeFilter, Settings, calendar, demo,
 };
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
@@ -46,8 +48,8 @@ fn main() -> Result<()> {
         println!("Demo data already present: seeding skipped.");
     } else {
         println!(
-            "Seeded {} addresses with {} contacts and {} notes.",
-            seeded.addresses, seeded.contacts, seeded.notes
+            "Seeded {} addresses with {} contacts, {} notes, {} calendar entries and {} pools.",
+            seeded.addresses, seeded.contacts, seeded.notes, seeded.calendar_entries, seeded.pools
         );
     }
 
@@ -57,6 +59,121 @@ fn main() -> Result<()> {
     search(&crm, &rep)?;
     let customer = convert_leads(&crm, &rep)?;
     activate(&crm, &rep, &customer)?;
+    calendar(&crm, &rep, &customer)?;
+    pools(&crm, &rep, &customer)?;
+    exports(&crm)?;
+    Ok(())
+}
+
+/// Plans a visit next week and shows the address's calendar for the coming three months.
+fn calendar(crm: &Crm, rep: &Actor, customer: &Address) -> Result<()> {
+    println!("\n== Calendar of {} ==", customer.data.display_name());
+    let zone = calendar::Zone::ZURICH;
+    let now = chrono::Utc::now();
+    let next_week = zone.local(now).date() + chrono::Duration::days(7);
+    let visit = crm.calendar().create(
+        rep,
+        &calendar::EntryInput {
+            address_id: Some(customer.id),
+            kind: Some("activity".into()),
+            entry_type: Some("visit".into()),
+            title: "Besuch: Doppelerfassung klären, neue Aktionen zeigen".into(),
+            start: Some(format!("{}T10:00", next_week.format("%Y-%m-%d"))),
+            end: Some(format!("{}T11:00", next_week.format("%Y-%m-%d"))),
+            location: customer.data.postal.city.clone(),
+            ..Default::default()
+        },
+    )?;
+    println!(
+        "Planned: {} on {}.",
+        visit.data.title,
+        next_week.format("%d.%m.%Y")
+    );
+    let range = calendar::TimeRange::new(
+        now - chrono::Duration::days(7),
+        now + chrono::Duration::days(90),
+    )?;
+    let page =
+        crm.calendar()
+            .address_calendar(rep, customer.id, range, &[], PageRequest::first(12))?;
+    println!("Next three months ({} entries):", page.total);
+    for o in &page.items {
+        let local = o.zone.local(o.start);
+        let when = if o.all_day {
+            local.format("%a %d.%m.%Y       ").to_string()
+        } else {
+            local.format("%a %d.%m.%Y %H:%M").to_string()
+        };
+        println!(
+            "  {when}  {:<10} {:<14} {}{}",
+            o.kind.as_str(),
+            o.entry_type,
+            o.title,
+            if o.recurring { " (series)" } else { "" }
+        );
+    }
+    Ok(())
+}
+
+/// Puts the address on the rep's visiting list and shows the pools it belongs to.
+fn pools(crm: &Crm, rep: &Actor, customer: &Address) -> Result<()> {
+    println!("\n== Pools of {} ==", customer.data.display_name());
+    let list = match crm
+        .pools()
+        .list(rep)?
+        .into_iter()
+        .find(|p| p.data.name == "Besuchsliste" && p.owner == rep.user_id)
+    {
+        Some(pool) => pool,
+        None => crm.pools().create(
+            rep,
+            &crm::PoolInput {
+                name: "Besuchsliste".into(),
+                description: Some("Diese Woche besuchen".into()),
+                visibility: Some("private".into()),
+            },
+        )?,
+    };
+    if crm.pools().add(rep, list.id, customer.id)? {
+        println!("Added to {}.", list.data.name);
+    }
+    for pool in crm.pools().pools_of(rep, customer.id)? {
+        let members = crm.pools().get(rep, pool.id)?.members;
+        println!(
+            "  {} ({}, {} addresses){}",
+            pool.data.name,
+            pool.data.visibility,
+            members,
+            pool.data
+                .description
+                .as_deref()
+                .map(|d| format!(" — {d}"))
+                .unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
+/// Writes every demo user's calendar (the last month and the coming year) as iCalendar file.
+fn exports(crm: &Crm) -> Result<()> {
+    println!("\n== iCalendar exports ==");
+    let dir = crm.settings().data_dir.join("exports");
+    std::fs::create_dir_all(&dir)?;
+    let now = chrono::Utc::now();
+    let range = calendar::TimeRange::new(
+        now - chrono::Duration::days(31),
+        now + chrono::Duration::days(365),
+    )?;
+    for user in crm.users().list(false)? {
+        let text = crm.export_user_calendar(&user.actor(), user.id, range)?;
+        let path = dir.join(format!("{}.ics", user.login));
+        std::fs::write(&path, &text)?;
+        println!(
+            "  {} ({} events)",
+            path.display(),
+            text.matches("BEGIN:VEVENT").count()
+        );
+    }
     Ok(())
 }
 

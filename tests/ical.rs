@@ -12,7 +12,10 @@ use common::*;
 use crm::UserId;
 use crm::calendar::{EntryInput, TimeRange};
 
-on_both_backends!(an_exported_calendar_parses_with_stable_uids_rules_and_zones);
+on_both_backends!(
+    an_exported_calendar_parses_with_stable_uids_rules_and_zones,
+    every_demo_users_calendar_parses,
+);
 
 fn at(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text)
@@ -165,5 +168,23 @@ fn an_exported_calendar_parses_with_stable_uids_rules_and_zones(db: Db) -> TestR
 
     let per_address = parse(&crm.export_address_calendar(&rep, customer.id, range)?);
     assert_eq!(per_address.events.len(), 2);
+    Ok(())
+}
+
+fn every_demo_users_calendar_parses(db: Db) -> TestResult {
+    let Some(crm) = open(db, "")? else { return Ok(()) };
+    let anchor = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    let seeded = crm::demo::seed_at(&crm, 120, anchor)?;
+    assert!(seeded.calendar_entries > 100);
+    let range = TimeRange::new(at("2026-06-01T00:00:00Z"), at("2027-06-01T00:00:00Z"))?;
+    let mut events = 0;
+    for user in crm.users().list(false)? {
+        let text = crm.export_user_calendar(&user.actor(), user.id, range)?;
+        let calendar = parse(&text);
+        let expected = crm.calendar().user_entries(&user.actor(), user.id, range)?.len();
+        assert_eq!(calendar.events.len(), expected, "{}: one event per entry", user.login);
+        events += calendar.events.len();
+    }
+    assert!(events as u64 >= seeded.calendar_entries, "every entry is in a rep's calendar");
     Ok(())
 }

@@ -10,6 +10,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod calendar;
 mod names;
 mod places;
 
@@ -335,17 +336,35 @@ pub struct SeedReport {
     pub contacts: u64,
     /// Notes written now.
     pub notes: u64,
+    /// Calendar entries written now.
+    pub calendar_entries: u64,
+    /// Pools created now.
+    pub pools: u64,
     /// Whether the database was seeded before and left as it was.
     pub already_seeded: bool,
 }
 
 /// Fills an empty database with the demo company: [`staff`] with 4 field and 3 inside reps,
-/// and `addresses` generated addresses. A database that holds any address is left alone, so
-/// running twice changes nothing.
+/// `addresses` generated addresses with contacts and notes, calendar entries around today,
+/// a public pool (the Basel trade fair) and the first field rep's private pool of key
+/// accounts. A database that holds any address is left alone, so running twice changes
+/// nothing.
 ///
 /// # Errors
 /// Storage failures.
 pub fn seed(crm: &Crm, addresses: usize) -> crm_core::Result<SeedReport> {
+    seed_at(crm, addresses, chrono::Utc::now().date_naive())
+}
+
+/// Like [`seed`], with calendar entries around `anchor` instead of today.
+///
+/// # Errors
+/// Storage failures.
+pub fn seed_at(
+    crm: &Crm,
+    addresses: usize,
+    anchor: chrono::NaiveDate,
+) -> crm_core::Result<SeedReport> {
     let admin = admin();
     let existing = crm
         .addresses()
@@ -362,18 +381,61 @@ pub fn seed(crm: &Crm, addresses: usize) -> crm_core::Result<SeedReport> {
             addresses: 0,
             contacts: 0,
             notes: 0,
+            calendar_entries: 0,
+            pools: 0,
             already_seeded: true,
         });
     }
     let mut generator =
         Generator::new(0x5EED_C0FF_EE00_2026, NAMED_FIELD.len(), NAMED_INSIDE.len());
-    let report = crm
-        .addresses()
-        .import(&admin, &generator.batch(addresses))?;
+    let rows = generator.batch(addresses);
+    let report = crm.addresses().import(&admin, &rows)?;
+    let entries: Vec<crm_core::calendar::EntryInput> = report
+        .ids
+        .iter()
+        .zip(&rows)
+        .flat_map(|(id, row)| generator.calendar(*id, row, anchor))
+        .collect();
+    let calendar_entries = crm.calendar().import(&admin, &entries)? as u64;
+    let fair = crm.pools().create(
+        &manager(),
+        &crm_core::PoolInput {
+            name: "Messe Basel".into(),
+            description: Some("Einladungen zur Fachmesse in Basel".into()),
+            visibility: Some("public".into()),
+        },
+    )?;
+    crm.pools().add_search(
+        &manager(),
+        fair.id,
+        &AddressCriteria {
+            city: Some("Basel".into()),
+            ..Default::default()
+        },
+    )?;
+    let key_accounts = crm.pools().create(
+        &field_rep(),
+        &crm_core::PoolInput {
+            name: "Meine Schlüsselkunden".into(),
+            description: Some("A-Kunden für den Besuchsplan".into()),
+            visibility: Some("private".into()),
+        },
+    )?;
+    crm.pools().add_search(
+        &field_rep(),
+        key_accounts.id,
+        &AddressCriteria {
+            responsible: Some(field_rep().user_id),
+            classification: Some(crm_core::Classification::A),
+            ..Default::default()
+        },
+    )?;
     Ok(SeedReport {
         addresses: report.ids.len() as u64,
         contacts: report.contacts,
         notes: report.notes,
+        calendar_entries,
+        pools: 2,
         already_seeded: false,
     })
 }
@@ -396,6 +458,27 @@ mod tests {
         }
         let leads = a.iter().filter(|r| r.kind == AddressKind::Lead).count();
         assert!((20..=60).contains(&leads), "{leads} leads of 200");
+    }
+
+    #[test]
+    fn generated_calendar_entries_are_valid() {
+        let mut generator = Generator::new(3, 4, 3);
+        let anchor = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let rows = generator.batch(100);
+        let mut kinds = std::collections::HashSet::new();
+        let mut total = 0;
+        for (i, row) in rows.iter().enumerate() {
+            for input in generator.calendar(crm_core::AddressId(i as i64 + 1), row, anchor) {
+                let entry = input.validate().unwrap();
+                kinds.insert(entry.data.details.kind());
+                total += 1;
+            }
+        }
+        assert_eq!(kinds.len(), 3, "all three kinds appear");
+        assert!(
+            (120..=280).contains(&total),
+            "about two per address: {total}"
+        );
     }
 
     #[test]

@@ -87,6 +87,80 @@ impl<'a, S: Store> CalendarService<'a, S> {
         })
     }
 
+    /// Imports many entries in one transaction, all or none — for a host's initial load and
+    /// for demo data. Administrators only.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] naming `entries[i].field` (the first 100 errors);
+    /// [`Error::Forbidden`] for non-administrators.
+    pub fn import(&self, actor: &Actor, inputs: &[EntryInput]) -> Result<usize> {
+        if !actor.has(crate::user::Role::Admin) {
+            return Err(Error::Forbidden(format!(
+                "{} is no administrator and may not import calendar entries",
+                actor.display_name
+            )));
+        }
+        let mut errors = Vec::new();
+        let mut valid = Vec::with_capacity(inputs.len());
+        for (i, input) in inputs.iter().enumerate() {
+            match input.validate() {
+                Ok(entry) => valid.push(entry),
+                Err(Error::Invalid(e)) if errors.len() < 100 => {
+                    errors.extend(
+                        e.prefixed(&format!("entries[{i}]"))
+                            .errors()
+                            .iter()
+                            .cloned(),
+                    );
+                }
+                Err(Error::Invalid(_)) => {}
+                Err(other) => return Err(other),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(Error::Invalid(crate::error::Invalid::from_errors(errors)));
+        }
+        self.ctx.store.write(|tx| {
+            let mut checked: std::collections::HashMap<AddressId, Address> = Default::default();
+            let mut v = Validator::new();
+            for (i, entry) in valid.iter().enumerate() {
+                if !checked.contains_key(&entry.address_id) {
+                    match tx.address(entry.address_id, AddressScope::All)? {
+                        Some(address) => {
+                            checked.insert(entry.address_id, address);
+                        }
+                        None => {
+                            v.reject(
+                                &format!("entries[{i}].address_id"),
+                                format!("address {} does not exist", entry.address_id),
+                            );
+                            continue;
+                        }
+                    }
+                }
+                if let Some(address) = checked.get(&entry.address_id)
+                    && let Err(Error::Invalid(e)) = self.check_references(tx, address, entry)
+                {
+                    for error in e.prefixed(&format!("entries[{i}]")).errors() {
+                        v.reject(&error.field, error.reason.clone());
+                    }
+                }
+            }
+            v.finish(|| Some(()))?;
+            let created = self.ctx.stamp(actor);
+            let new: Vec<NewEntry> = valid
+                .into_iter()
+                .map(|entry| NewEntry {
+                    address_id: entry.address_id,
+                    data: entry.data,
+                    created,
+                })
+                .collect();
+            tx.insert_entries(&new)?;
+            Ok(new.len())
+        })
+    }
+
     /// Replaces an entry's content. Kind and address stay. A milestone whose date changes
     /// records the move (old and new date), and SLA responses already recorded are kept.
     ///
