@@ -172,7 +172,9 @@ fn an_exported_calendar_parses_with_stable_uids_rules_and_zones(db: Db) -> TestR
 }
 
 fn every_demo_users_calendar_parses(db: Db) -> TestResult {
-    let Some(crm) = open(db, "")? else { return Ok(()) };
+    let Some(crm) = open(db, "")? else {
+        return Ok(());
+    };
     let anchor = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
     let seeded = crm::demo::seed_at(&crm, 120, anchor)?;
     assert!(seeded.calendar_entries > 100);
@@ -181,10 +183,21 @@ fn every_demo_users_calendar_parses(db: Db) -> TestResult {
     for user in crm.users().list(false)? {
         let text = crm.export_user_calendar(&user.actor(), user.id, range)?;
         let calendar = parse(&text);
-        let expected = crm.calendar().user_entries(&user.actor(), user.id, range)?.len();
-        assert_eq!(calendar.events.len(), expected, "{}: one event per entry", user.login);
+        let expected = crm
+            .calendar()
+            .user_entries(&user.actor(), user.id, range)?
+            .len();
+        assert_eq!(
+            calendar.events.len(),
+            expected,
+            "{}: one event per entry",
+            user.login
+        );
         events += calendar.events.len();
     }
-    assert!(events as u64 >= seeded.calendar_entries, "every entry is in a rep's calendar");
+    assert!(
+        events as u64 >= seeded.calendar_entries,
+        "every entry is in a rep's calendar"
+    );
     Ok(())
 }

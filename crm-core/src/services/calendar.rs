@@ -124,23 +124,22 @@ impl<'a, S: Store> CalendarService<'a, S> {
             let mut checked: std::collections::HashMap<AddressId, Address> = Default::default();
             let mut v = Validator::new();
             for (i, entry) in valid.iter().enumerate() {
-                if !checked.contains_key(&entry.address_id) {
-                    match tx.address(entry.address_id, AddressScope::All)? {
-                        Some(address) => {
-                            checked.insert(entry.address_id, address);
-                        }
-                        None => {
-                            v.reject(
-                                &format!("entries[{i}].address_id"),
-                                format!("address {} does not exist", entry.address_id),
-                            );
-                            continue;
+                let address = match checked.entry(entry.address_id) {
+                    std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
+                    std::collections::hash_map::Entry::Vacant(slot) => {
+                        match tx.address(entry.address_id, AddressScope::All)? {
+                            Some(address) => slot.insert(address),
+                            None => {
+                                v.reject(
+                                    &format!("entries[{i}].address_id"),
+                                    format!("address {} does not exist", entry.address_id),
+                                );
+                                continue;
+                            }
                         }
                     }
-                }
-                if let Some(address) = checked.get(&entry.address_id)
-                    && let Err(Error::Invalid(e)) = self.check_references(tx, address, entry)
-                {
+                };
+                if let Err(Error::Invalid(e)) = self.check_references(tx, address, entry) {
                     for error in e.prefixed(&format!("entries[{i}]")).errors() {
                         v.reject(&error.field, error.reason.clone());
                     }
