@@ -5,10 +5,10 @@
 
 mod common;
 
-use chrono::{DateTime, NaiveTime, Utc};
+use chrono::NaiveTime;
 use common::*;
 use crm::calendar::{EntryDetails, EntryInput, EntryKind, EntryStatus, SlaState, TimeRange};
-use crm::{AddressPatch, ContactInput, Error, PageRequest, SlaEvent, UserId};
+use crm::{ContactInput, Error, PageRequest, SlaEvent, UserId};
 
 on_both_backends!(
     an_activity_round_trips_and_shows_in_the_right_calendars,
@@ -16,40 +16,9 @@ on_both_backends!(
     milestone_moves_are_kept_with_their_shift,
     incidents_track_their_sla,
     bad_entries_name_the_field_and_write_nothing,
-    other_reps_see_only_what_they_take_part_in,
-    reassigning_an_address_moves_its_entries_to_the_new_rep,
     the_agenda_lists_what_comes_next,
+    imports_are_for_admins_and_all_or_nothing,
 );
-
-fn at(text: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(text)
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
-fn december() -> TimeRange {
-    TimeRange::new(
-        at("2026-12-01T00:00:00+01:00"),
-        at("2027-01-01T00:00:00+01:00"),
-    )
-    .unwrap()
-}
-
-fn entry(address: crm::AddressId, kind: &str, title: &str, start: &str) -> EntryInput {
-    EntryInput {
-        address_id: Some(address),
-        kind: Some(kind.into()),
-        title: title.into(),
-        start: Some(start.into()),
-        ..Default::default()
-    }
-}
-
-fn assigned_address(crm: &TestCrm, rep: i64, name: &str) -> Result<crm::Address, Error> {
-    let mut input = address(name, "8001", "Zürich");
-    input.field_rep = Some(UserId(rep));
-    crm.addresses().create_customer(&actor(MANAGER), &input)
-}
 
 fn an_activity_round_trips_and_shows_in_the_right_calendars(db: Db) -> TestResult {
     let Some(crm) = crm(db, "")? else {
@@ -398,103 +367,6 @@ fn bad_entries_name_the_field_and_write_nothing(db: Db) -> TestResult {
     Ok(())
 }
 
-fn other_reps_see_only_what_they_take_part_in(db: Db) -> TestResult {
-    let Some(crm) = crm(db, "visibility = \"assigned\"")? else {
-        return Ok(());
-    };
-    let a = actor(REP_A);
-    let b = actor(REP_B);
-    let mine = assigned_address(&crm, REP_A, "Anna's Kunde")?;
-    let private = crm.calendar().create(
-        &a,
-        &entry(mine.id, "activity", "Intern", "2026-12-02T09:00"),
-    )?;
-    let mut joint = entry(
-        mine.id,
-        "activity",
-        "Gemeinsamer Besuch",
-        "2026-12-03T09:00",
-    );
-    joint.participants = vec![UserId(REP_B)];
-    let joint = crm.calendar().create(&a, &joint)?;
-
-    assert!(matches!(
-        crm.calendar()
-            .address_calendar(&b, mine.id, december(), &[], PageRequest::default()),
-        Err(Error::NotFound { .. })
-    ));
-    assert!(matches!(
-        crm.calendar()
-            .create(&b, &entry(mine.id, "activity", "Fremd", "2026-12-04T09:00")),
-        Err(Error::Forbidden(_))
-    ));
-    assert!(matches!(
-        crm.calendar().get(&b, private.id),
-        Err(Error::NotFound { .. })
-    ));
-    assert_eq!(
-        crm.calendar().get(&b, joint.id)?.id,
-        joint.id,
-        "a participant sees the entry"
-    );
-    let own = crm
-        .calendar()
-        .user_calendar(&b, b.user_id, december(), PageRequest::default())?;
-    assert_eq!(
-        own.items.iter().map(|o| o.entry_id).collect::<Vec<_>>(),
-        vec![joint.id]
-    );
-    let annas = crm
-        .calendar()
-        .user_calendar(&b, a.user_id, december(), PageRequest::default())?;
-    assert_eq!(
-        annas.total, 0,
-        "another rep's calendar shows only addresses the viewer may see"
-    );
-    let as_manager = crm.calendar().user_calendar(
-        &actor(MANAGER),
-        a.user_id,
-        december(),
-        PageRequest::default(),
-    )?;
-    assert_eq!(as_manager.total, 2);
-    Ok(())
-}
-
-fn reassigning_an_address_moves_its_entries_to_the_new_rep(db: Db) -> TestResult {
-    let Some(crm) = crm(db, "")? else {
-        return Ok(());
-    };
-    let customer = assigned_address(&crm, REP_A, "Wechselkunde")?;
-    crm.calendar().create(
-        &actor(REP_A),
-        &entry(customer.id, "activity", "Besuch", "2026-12-09T09:00"),
-    )?;
-    let count = |user: i64| -> Result<u64, Error> {
-        Ok(crm
-            .calendar()
-            .user_calendar(
-                &actor(user),
-                UserId(user),
-                december(),
-                PageRequest::default(),
-            )?
-            .total)
-    };
-    assert_eq!((count(REP_A)?, count(REP_B)?), (1, 0));
-    crm.addresses().update(
-        &actor(MANAGER),
-        customer.id,
-        customer.version,
-        &AddressPatch {
-            field_rep: Some(Some(UserId(REP_B))),
-            ..Default::default()
-        },
-    )?;
-    assert_eq!((count(REP_A)?, count(REP_B)?), (0, 1));
-    Ok(())
-}
-
 fn the_agenda_lists_what_comes_next(db: Db) -> TestResult {
     let Some(crm) = crm(db, "")? else {
         return Ok(());
@@ -540,5 +412,73 @@ fn the_agenda_lists_what_comes_next(db: Db) -> TestResult {
     );
     assert_eq!(all.last().map(|o| o.kind), Some(EntryKind::Milestone));
     assert!(all.windows(2).all(|w| w[0].start <= w[1].start));
+    Ok(())
+}
+
+fn imports_are_for_admins_and_all_or_nothing(db: Db) -> TestResult {
+    let Some(crm) = crm(db, "")? else {
+        return Ok(());
+    };
+    let customer = assigned_address(&crm, REP_A, "Importkunde")?;
+    let good = entry(customer.id, "activity", "Besuch", "2026-12-01T09:00");
+    let mut bad = entry(customer.id, "activity", "Ohne Ende", "2026-12-01T09:00");
+    bad.end = Some("2026-12-01T08:00".into());
+    let mut unknown = entry(
+        crm::AddressId(999_999),
+        "activity",
+        "Niemand",
+        "2026-12-01T09:00",
+    );
+    unknown.title = "Unbekannt".into();
+    assert!(matches!(
+        crm.calendar()
+            .import(&actor(REP_A), std::slice::from_ref(&good)),
+        Err(Error::Forbidden(_))
+    ));
+    let err = crm
+        .calendar()
+        .import(&actor(ADMIN), &[good.clone(), bad])
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Invalid(ref e) if e.field() == "entries[1].end"),
+        "{err:?}"
+    );
+    let err = crm
+        .calendar()
+        .import(&actor(ADMIN), &[good.clone(), unknown])
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Invalid(ref e) if e.field() == "entries[1].address_id"),
+        "{err:?}"
+    );
+    assert_eq!(
+        crm.calendar()
+            .address_calendar(
+                &actor(REP_A),
+                customer.id,
+                december(),
+                &[],
+                PageRequest::default()
+            )?
+            .total,
+        0
+    );
+    assert_eq!(
+        crm.calendar()
+            .import(&actor(ADMIN), &[good.clone(), good])?,
+        2
+    );
+    assert_eq!(
+        crm.calendar()
+            .address_calendar(
+                &actor(REP_A),
+                customer.id,
+                december(),
+                &[],
+                PageRequest::default()
+            )?
+            .total,
+        2
+    );
     Ok(())
 }

@@ -7,7 +7,6 @@ mod common;
 
 use std::io::BufReader;
 
-use chrono::{DateTime, Utc};
 use common::*;
 use crm::UserId;
 use crm::calendar::{EntryInput, TimeRange};
@@ -16,12 +15,6 @@ on_both_backends!(
     an_exported_calendar_parses_with_stable_uids_rules_and_zones,
     every_demo_users_calendar_parses,
 );
-
-fn at(text: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(text)
-        .unwrap()
-        .with_timezone(&Utc)
-}
 
 fn parse(text: &str) -> ical::parser::ical::component::IcalCalendar {
     let mut calendars = ical::IcalParser::new(BufReader::new(text.as_bytes()));

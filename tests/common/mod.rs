@@ -10,7 +10,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use chrono::{DateTime, TimeZone, Utc};
-use crm::{Actor, AddressInput, Clock, Crm, PostalAddressInput, Role, Settings, User, UserId};
+use crm::calendar::{EntryInput, TimeRange};
+use crm::{
+    Actor, AddressInput, Clock, Crm, Error, PostalAddressInput, Role, Settings, User, UserId,
+};
 use crm_storage_diesel::testing::PgSchema;
 
 pub type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -180,4 +183,40 @@ pub fn address(name: &str, postal_code: &str, city: &str) -> AddressInput {
         },
         ..Default::default()
     }
+}
+
+// Calendar helpers.
+
+/// An instant written in RFC 3339.
+pub fn at(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+/// December 2026 in Zurich.
+pub fn december() -> TimeRange {
+    TimeRange::new(
+        at("2026-12-01T00:00:00+01:00"),
+        at("2027-01-01T00:00:00+01:00"),
+    )
+    .unwrap()
+}
+
+/// A calendar entry of `kind` for `address`.
+pub fn entry(address: crm::AddressId, kind: &str, title: &str, start: &str) -> EntryInput {
+    EntryInput {
+        address_id: Some(address),
+        kind: Some(kind.into()),
+        title: title.into(),
+        start: Some(start.into()),
+        ..Default::default()
+    }
+}
+
+/// A customer with `rep` as field rep.
+pub fn assigned_address(crm: &TestCrm, rep: i64, name: &str) -> Result<crm::Address, Error> {
+    let mut input = address(name, "8001", "Zürich");
+    input.field_rep = Some(UserId(rep));
+    crm.addresses().create_customer(&actor(MANAGER), &input)
 }
