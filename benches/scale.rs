@@ -18,10 +18,11 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use chrono::{NaiveDate, NaiveTime};
 use crm::demo::{self, Generator, Rng};
 use crm::{
     AddressCriteria, AddressId, AddressKind, AddressSort, AddressSortField, Crm, PageRequest,
-    PostalCodeFilter, Settings,
+    PostalCodeFilter, Settings, calendar,
 };
 use crm_storage_diesel::baseline;
 use crm_storage_diesel::testing::PgSchema;
@@ -74,6 +75,8 @@ struct Report {
     addresses: usize,
     peak_rss_mb: f64,
     generation_addresses_per_s: Option<f64>,
+    generation_calendar_entries_per_s: Option<f64>,
+    calendar_entries: Option<usize>,
     database_size_mb: Option<f64>,
     results: Vec<Measured>,
 }
@@ -96,6 +99,21 @@ struct Measured {
 }
 
 impl Measured {
+    /// The percentiles of sorted `durations`.
+    fn of(name: &str, durations: &[Duration]) -> Self {
+        Measured {
+            name: name.into(),
+            n: durations.len(),
+            p50_us: percentile(durations, 50),
+            p95_us: percentile(durations, 95),
+            p99_us: percentile(durations, 99),
+            peer: None,
+            peer_n: None,
+            peer_p50_us: None,
+            ratio: None,
+        }
+    }
+
     /// Records the peer's timings for the same operation, and the ratio of the medians.
     fn set_peer(&mut self, peer: &str, durations: &[Duration]) {
         let p50 = percentile(durations, 50);
@@ -162,14 +180,17 @@ fn run(
             PageRequest::first(1),
         )?
         .total;
-    let rate = if o.reuse && existing as usize >= o.addresses {
+    let generated = if o.reuse && existing as usize >= o.addresses {
         println!("reusing the {existing} addresses generated before");
         None
     } else {
-        let rate = generate(crm, o.addresses)?;
-        println!("generated at {rate:.0} addresses/s (with contacts, notes and the name index)");
+        let generated = generate(crm, o.addresses)?;
+        println!(
+            "generated at {:.0} addresses/s (with contacts, notes and the name index); {} calendar entries at {:.0}/s",
+            generated.addresses_per_s, generated.entries, generated.entries_per_s
+        );
         crm.store().analyze()?;
-        Some(rate)
+        Some(generated)
     };
 
     let admin = demo::admin();
@@ -263,6 +284,8 @@ fn run(
         |id| crm.addresses().open(&admin, *id).map(drop),
     )?);
 
+    results.extend(calendar_and_pools(crm, &mut rng, o, &ids)?);
+
     let database_size_mb = file.map(|f| {
         ["", "-wal"]
             .iter()
@@ -274,7 +297,9 @@ fn run(
         backend: backend.into(),
         addresses: o.addresses,
         peak_rss_mb: peak_rss_mb(),
-        generation_addresses_per_s: rate,
+        generation_addresses_per_s: generated.as_ref().map(|g| g.addresses_per_s),
+        generation_calendar_entries_per_s: generated.as_ref().map(|g| g.entries_per_s),
+        calendar_entries: generated.as_ref().map(|g| g.entries),
         database_size_mb,
         results,
     };
@@ -286,7 +311,21 @@ fn run(
 }
 
 /// Imports `n` generated addresses in transactions of [`BATCH`] rows; returns addresses/s.
-fn generate(crm: &Crm, n: usize) -> Result<f64> {
+/// The day the generated calendar is planned around.
+fn anchor() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default()
+}
+
+/// What generation achieved.
+struct Generated {
+    addresses_per_s: f64,
+    entries: usize,
+    entries_per_s: f64,
+}
+
+/// Imports `n` generated addresses in transactions of [`BATCH`] rows, and their calendar
+/// entries after each batch; times the two apart.
+fn generate(crm: &Crm, n: usize) -> Result<Generated> {
     let reps = (n / 2_000).max(4);
     crm.users().sync(&demo::staff(reps, reps))?;
     let mut generator = Generator::new(2026, reps, reps);
@@ -300,16 +339,32 @@ fn generate(crm: &Crm, n: usize) -> Result<f64> {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let admin = demo::admin();
-    let started = Instant::now();
+    let (mut on_addresses, mut on_entries) = (Duration::ZERO, Duration::ZERO);
     let mut done = 0;
+    let mut entries = 0;
     while done < n {
+        let started = Instant::now();
         let rows = generator.batch(BATCH.min(n - done));
-        crm.addresses().import(&admin, &rows)?;
+        let report = crm.addresses().import(&admin, &rows)?;
+        on_addresses += started.elapsed();
+        let started = Instant::now();
+        let inputs: Vec<_> = report
+            .ids
+            .iter()
+            .zip(&rows)
+            .flat_map(|(id, row)| generator.calendar(*id, row, anchor()))
+            .collect();
+        entries += crm.calendar().import(&admin, &inputs)?;
+        on_entries += started.elapsed();
         done += rows.len();
         bar.set_position(done as u64);
     }
     bar.finish_and_clear();
-    Ok(n as f64 / started.elapsed().as_secs_f64())
+    Ok(Generated {
+        addresses_per_s: n as f64 / on_addresses.as_secs_f64(),
+        entries,
+        entries_per_s: entries as f64 / on_entries.as_secs_f64(),
+    })
 }
 
 struct Sample {
@@ -349,23 +404,80 @@ fn samples(crm: &Crm, rng: &mut Rng, n: usize, count: usize) -> Result<Vec<Sampl
     Ok(samples)
 }
 
+/// The calendar and pool operations: a field rep's month, an address's year, and adding a
+/// search result of about ten thousand addresses to a pool.
+fn calendar_and_pools(
+    crm: &Crm,
+    rng: &mut Rng,
+    o: &Options,
+    ids: &[AddressId],
+) -> Result<Vec<Measured>> {
+    let admin = demo::admin();
+    let zone = calendar::Zone::ZURICH;
+    let start = zone.instant(anchor().and_time(NaiveTime::MIN));
+    let month = calendar::TimeRange::new(start, start + chrono::Duration::days(31))?;
+    let year = calendar::TimeRange::new(
+        start - chrono::Duration::days(183),
+        start + chrono::Duration::days(183),
+    )?;
+    let reps = (o.addresses / 2_000).max(4);
+    let users: Vec<crm::UserId> = (0..o.calls.max(100))
+        .map(|_| crm::UserId(101 + rng.below(reps) as i64))
+        .collect();
+    let mut results = vec![
+        time(
+            "calendar: field rep's month (user calendar)",
+            &users,
+            |user| {
+                crm.calendar()
+                    .user_calendar(&admin, *user, month, PageRequest::first(500))
+                    .map(drop)
+            },
+        )?,
+        time("calendar: address's year (address calendar)", ids, |id| {
+            crm.calendar()
+                .address_calendar(&admin, *id, year, &[], PageRequest::default())
+                .map(drop)
+        })?,
+    ];
+    let manager = demo::manager();
+    let criteria = crm::AddressCriteria {
+        city: Some("Winterthur".into()),
+        ..Default::default()
+    };
+    let matched = crm
+        .addresses()
+        .search(&manager, &criteria, PageRequest::first(1))?
+        .total;
+    let pools: Vec<crm::Pool> = (0..5)
+        .map(|i| {
+            crm.pools().create(
+                &manager,
+                &crm::PoolInput {
+                    name: format!("Bench Winterthur {i} {}", rng.next_u64()),
+                    ..Default::default()
+                },
+            )
+        })
+        .collect::<crm::Result<_>>()?;
+    let pool_ids: Vec<crm::PoolId> = pools.iter().map(|p| p.id).collect();
+    let durations = time_raw(&pool_ids.iter().collect::<Vec<_>>(), |id| {
+        crm.pools().add_search(&manager, *id, &criteria).map(drop)
+    })?;
+    results.push(Measured::of(
+        &format!("pool: add a search result of {matched} addresses"),
+        &durations,
+    ));
+    Ok(results)
+}
+
 /// Warms up on the first tenth, then times every input once.
 fn time<T>(name: &str, inputs: &[T], f: impl Fn(&T) -> crm::Result<()>) -> Result<Measured> {
     for input in inputs.iter().take(inputs.len() / 10) {
         f(input)?;
     }
     let durations = time_raw(&inputs.iter().collect::<Vec<_>>(), |i| f(i))?;
-    Ok(Measured {
-        name: name.into(),
-        n: durations.len(),
-        p50_us: percentile(&durations, 50),
-        p95_us: percentile(&durations, 95),
-        p99_us: percentile(&durations, 99),
-        peer: None,
-        peer_n: None,
-        peer_p50_us: None,
-        ratio: None,
-    })
+    Ok(Measured::of(name, &durations))
 }
 
 fn time_raw<T, E: std::error::Error + 'static>(
@@ -404,11 +516,17 @@ fn peak_rss_mb() -> f64 {
 
 fn print_table(r: &Report) {
     println!(
-        "\n{} · {} addresses · generation {} · peak RSS {} MB{}",
+        "\n{} · {} addresses · generation {} · calendar {} · peak RSS {} MB{}",
         r.backend,
         r.addresses,
         r.generation_addresses_per_s
             .map_or_else(|| "reused".into(), |g| format!("{g:.0}/s")),
+        r.generation_calendar_entries_per_s
+            .zip(r.calendar_entries)
+            .map_or_else(
+                || "reused".into(),
+                |(g, n)| format!("{n} entries at {g:.0}/s")
+            ),
         r.peak_rss_mb,
         r.database_size_mb
             .map(|s| format!(" · database {s:.0} MB"))

@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Datelike, Duration, Offset, TimeZone, Utc};
 use chrono_tz::{OffsetComponents, OffsetName, Tz};
-use crm_core::calendar::{EntryDetails, EntryStatus, ListedEntry, Zone};
+use crm_core::calendar::{EntryStatus, ListedEntry, SeriesEnd, Zone};
 use icalendar::{Calendar, Component, Event, EventLike, EventStatus, Property};
 
 /// The stable UID of an entry's event.
@@ -29,67 +29,58 @@ pub fn export(name: &str, entries: &[ListedEntry]) -> String {
     calendar.name(name);
     let mut zones: BTreeMap<&'static str, (Zone, i32, i32)> = BTreeMap::new();
     for listed in entries {
-        let entry = &listed.entry;
-        let data = &entry.data;
-        let zone = data.when.zone;
+        let zone = listed.when.zone;
         let mut event = Event::new();
-        event.uid(&uid(entry.id));
-        event.timestamp(entry.updated.at);
-        event.summary(&data.title);
+        event.uid(&uid(listed.id));
+        event.timestamp(listed.updated_at);
+        event.summary(&listed.title);
         let mut text = format!("{} {}", listed.address.number, listed.address.name);
-        for part in [&data.description, &data.outcome].into_iter().flatten() {
+        for part in [&listed.description, &listed.outcome].into_iter().flatten() {
             text.push_str("\n\n");
             text.push_str(part);
         }
         event.description(&text);
-        if let Some(location) = &data.location {
+        if let Some(location) = &listed.location {
             event.location(location);
         }
-        event.categories([
-            label(data.details.kind().as_str()),
-            label(data.details.type_name()),
-        ]);
-        event.status(match data.status {
+        event.categories([label(listed.kind.as_str()), label(&listed.entry_type)]);
+        event.status(match listed.status {
             EntryStatus::Cancelled => EventStatus::Cancelled,
             EntryStatus::Planned | EntryStatus::Done => EventStatus::Confirmed,
         });
-        if data.when.all_day {
-            let first = zone.local(data.when.start).date();
+        let when = listed.when;
+        if when.all_day {
+            let first = zone.local(when.start).date();
             let after = zone
-                .local(data.when.end)
+                .local(when.end)
                 .date()
                 .max(first.succ_opt().unwrap_or(first));
             event.starts(first);
             event.ends(after);
         } else {
-            event.starts((zone.local(data.when.start), zone.tz()));
-            if data.when.end > data.when.start {
-                event.ends((zone.local(data.when.end), zone.tz()));
+            event.starts((zone.local(when.start), zone.tz()));
+            if when.end > when.start {
+                event.ends((zone.local(when.end), zone.tz()));
             }
-            let years = (
-                data.when.start.year(),
-                data.last_end()
-                    .min(data.when.start + Duration::days(366 * 10))
-                    .year(),
-            );
+            let first_year = when.start.year();
+            let last_year = match listed.recurrence.as_ref().map(|r| r.end) {
+                None => first_year,
+                Some(SeriesEnd::Until(day)) => day.year().min(first_year + 10),
+                Some(_) => first_year + 10,
+            };
             zones
                 .entry(zone.name())
                 .and_modify(|(_, from, to)| {
-                    *from = (*from).min(years.0);
-                    *to = (*to).max(years.1);
+                    *from = (*from).min(first_year);
+                    *to = (*to).max(last_year);
                 })
-                .or_insert((zone, years.0, years.1));
+                .or_insert((zone, first_year, last_year));
         }
-        if let EntryDetails::Activity {
-            recurrence: Some(rule),
-            exceptions,
-            ..
-        } = &data.details
-        {
+        if let Some(rule) = &listed.recurrence {
             event.append_property(Property::new("RRULE", rule.to_string()));
-            let start_time = zone.local(data.when.start).time();
-            for day in exceptions {
-                let property = if data.when.all_day {
+            let start_time = zone.local(when.start).time();
+            for day in &listed.exceptions {
+                let property = if when.all_day {
                     Property::new("EXDATE", day.format("%Y%m%d").to_string())
                         .add_parameter("VALUE", "DATE")
                         .done()

@@ -1,5 +1,6 @@
-//! Who sees calendar entries: other reps see only what they take part in, and reassigning an
-//! address moves its entries into the new rep's calendar.
+//! Whose calendar shows what: other reps see only what they take part in, reassigning an
+//! address moves its entries into the new rep's calendar, and long-running entries show up
+//! in every month they touch.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests may panic on purpose.
 
@@ -11,6 +12,7 @@ use crm::{AddressPatch, Error, PageRequest, UserId};
 on_both_backends!(
     other_reps_see_only_what_they_take_part_in,
     reassigning_an_address_moves_its_entries_to_the_new_rep,
+    long_running_entries_show_in_their_last_weeks,
 );
 
 fn other_reps_see_only_what_they_take_part_in(db: Db) -> TestResult {
@@ -107,5 +109,39 @@ fn reassigning_an_address_moves_its_entries_to_the_new_rep(db: Db) -> TestResult
         },
     )?;
     assert_eq!((count(REP_A)?, count(REP_B)?), (0, 1));
+    Ok(())
+}
+
+fn long_running_entries_show_in_their_last_weeks(db: Db) -> TestResult {
+    let Some(crm) = crm(db, "")? else {
+        return Ok(());
+    };
+    let rep = actor(REP_A);
+    let customer = assigned_address(&crm, REP_A, "Langläufer AG")?;
+    let mut series = entry(
+        customer.id,
+        "activity",
+        "Montagsrapport",
+        "2026-09-07T09:00",
+    );
+    series.recurrence = Some("FREQ=WEEKLY;COUNT=16".into());
+    crm.calendar().create(&rep, &series)?;
+    let mut fair = entry(customer.id, "activity", "Ausstellung", "2026-10-26");
+    fair.end = Some("2026-12-09".into());
+    crm.calendar().create(&rep, &fair)?;
+    let page =
+        crm.calendar()
+            .user_calendar(&rep, rep.user_id, december(), PageRequest::default())?;
+    let titles: Vec<&str> = page.items.iter().map(|o| o.title.as_str()).collect();
+    // The series' last Mondays fall on 7, 14 and 21 December; the exhibition ends on the 9th.
+    assert_eq!(
+        titles,
+        vec![
+            "Ausstellung",
+            "Montagsrapport",
+            "Montagsrapport",
+            "Montagsrapport"
+        ]
+    );
     Ok(())
 }

@@ -182,11 +182,12 @@ diesel::table! {
 }
 
 diesel::table! {
-    calendar_attendance (user_id, last_end, starts_at, entry_id) {
+    calendar_attendance (user_id, long_running, starts_at, entry_id) {
         user_id -> BigInt,
-        last_end -> Timestamp,
+        long_running -> Bool,
         starts_at -> Timestamp,
         entry_id -> BigInt,
+        last_end -> Timestamp,
     }
 }
 

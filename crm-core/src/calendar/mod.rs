@@ -392,26 +392,36 @@ impl EntryData {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
-        let overlaps = |start: DateTime<Utc>, end: DateTime<Utc>| {
-            start < to && (end > from || (end == start && start >= from))
-        };
-        let Some((rule, exceptions)) = self.details.recurrence() else {
-            let w = self.when;
-            return if overlaps(w.start, w.end) {
-                vec![(w.start, w.end)]
-            } else {
-                Vec::new()
-            };
-        };
-        let zone = self.when.zone;
-        let first = zone.local(self.when.start);
-        let length = zone.local(self.when.end) - first;
-        rule.local_starts(first, exceptions, |local| zone.instant(local) < to)
-            .into_iter()
-            .map(|local| (zone.instant(local), zone.instant(local + length)))
-            .filter(|(start, end)| overlaps(*start, *end))
-            .collect()
+        expand(&self.when, self.details.recurrence(), from, to)
     }
+}
+
+/// The occurrences of an entry planned `when`, repeating by `recurrence`, that overlap
+/// `from..to`.
+pub(crate) fn expand(
+    when: &When,
+    recurrence: Option<(&Recurrence, &[NaiveDate])>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    let overlaps = |start: DateTime<Utc>, end: DateTime<Utc>| {
+        start < to && (end > from || (end == start && start >= from))
+    };
+    let Some((rule, exceptions)) = recurrence else {
+        return if overlaps(when.start, when.end) {
+            vec![(when.start, when.end)]
+        } else {
+            Vec::new()
+        };
+    };
+    let zone = when.zone;
+    let first = zone.local(when.start);
+    let length = zone.local(when.end) - first;
+    rule.local_starts(first, exceptions, |local| zone.instant(local) < to)
+        .into_iter()
+        .map(|local| (zone.instant(local), zone.instant(local + length)))
+        .filter(|(start, end)| overlaps(*start, *end))
+        .collect()
 }
 
 /// A new entry to store.

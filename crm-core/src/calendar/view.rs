@@ -1,9 +1,9 @@
 //! Views of the calendar: occurrences of entries in a time range.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{CalendarEntry, EntryKind, EntryStatus, Zone};
+use super::{EntryKind, EntryStatus, Recurrence, When, Zone};
 use crate::error::{Error, Result};
 use crate::ids::{AddressId, AddressNumber, CalendarEntryId};
 
@@ -18,13 +18,37 @@ pub struct AddressRef {
     pub name: String,
 }
 
-/// An entry together with its address, as a list query returns it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An entry as calendar views and exports need it: when, what, where, for which address —
+/// without participants, contacts, SLA and history (see
+/// [`CalendarService::get`](crate::CalendarService::get) for those).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListedEntry {
     /// The entry.
-    pub entry: CalendarEntry,
+    pub id: CalendarEntryId,
     /// Its address.
     pub address: AddressRef,
+    /// Activity, milestone, assignment.
+    pub kind: EntryKind,
+    /// The type within the kind (`meeting`, `go_live` …).
+    pub entry_type: String,
+    /// Title.
+    pub title: String,
+    /// Longer text.
+    pub description: Option<String>,
+    /// Report after it took place.
+    pub outcome: Option<String>,
+    /// Status.
+    pub status: EntryStatus,
+    /// When (the first occurrence of a series).
+    pub when: When,
+    /// Where.
+    pub location: Option<String>,
+    /// Repetition of an activity.
+    pub recurrence: Option<Recurrence>,
+    /// Local dates a series skips.
+    pub exceptions: Vec<NaiveDate>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
 }
 
 /// One occurrence in a calendar view.
@@ -59,23 +83,25 @@ pub struct Occurrence {
 impl ListedEntry {
     /// The occurrences of this entry in `from..to`.
     pub fn occurrences(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Occurrence> {
-        let data = &self.entry.data;
-        let recurring = data.details.recurrence().is_some();
-        data.occurrences(from, to)
+        let recurrence = self
+            .recurrence
+            .as_ref()
+            .map(|r| (r, self.exceptions.as_slice()));
+        super::expand(&self.when, recurrence, from, to)
             .into_iter()
             .map(|(start, end)| Occurrence {
-                entry_id: self.entry.id,
-                kind: data.details.kind(),
-                entry_type: data.details.type_name().to_owned(),
-                title: data.title.clone(),
-                status: data.status,
+                entry_id: self.id,
+                kind: self.kind,
+                entry_type: self.entry_type.clone(),
+                title: self.title.clone(),
+                status: self.status,
                 start,
                 end,
-                all_day: data.when.all_day,
-                zone: data.when.zone,
-                location: data.location.clone(),
+                all_day: self.when.all_day,
+                zone: self.when.zone,
+                location: self.location.clone(),
                 address: self.address.clone(),
-                recurring,
+                recurring: self.recurrence.is_some(),
             })
             .collect()
     }

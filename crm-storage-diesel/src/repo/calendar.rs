@@ -14,7 +14,7 @@ use diesel::prelude::*;
 use super::{DieselTx, insert_in_blocks, scope_condition};
 use crate::connection::{AnyConnection, with_inner};
 use crate::error::QueryResultExt;
-use crate::rows::calendar::{EntryContentRow, EntryRow, NewEntryRow};
+use crate::rows::calendar::{EntryContentRow, EntryRow, ListedRow, NewEntryRow};
 use crate::rows::{parse, ts, utc};
 use crate::schema::{
     addresses, calendar_attendance, calendar_contacts, calendar_entries, calendar_people,
@@ -146,7 +146,7 @@ impl CalendarRepository for DieselTx<'_> {
             .filter(calendar_entries::address_id.eq(address.0))
             .filter(calendar_entries::last_end.ge(ts(range.from)))
             .filter(calendar_entries::starts_at.lt(ts(range.to)))
-            .select(EntryRow::as_select())
+            .select(ListedRow::as_select())
             .order((calendar_entries::starts_at, calendar_entries::id))
             .limit(MAX_LISTED)
             .into_boxed();
@@ -154,7 +154,7 @@ impl CalendarRepository for DieselTx<'_> {
             let names: Vec<&'static str> = kinds.iter().map(|k| k.as_str()).collect();
             q = q.filter(calendar_entries::kind.eq_any(names));
         }
-        let rows: Vec<EntryRow> = q.load(self.conn).dom()?;
+        let rows: Vec<ListedRow> = q.load(self.conn).dom()?;
         if rows.is_empty() {
             return Ok(Vec::new());
         }
@@ -167,12 +167,9 @@ impl CalendarRepository for DieselTx<'_> {
         let Some(reference) = reference else {
             return Ok(Vec::new());
         };
-        listed(
-            self.conn,
-            rows.into_iter()
-                .map(|row| (row, reference.clone()))
-                .collect(),
-        )
+        rows.into_iter()
+            .map(|row| row.into_domain(address_ref(reference.clone())))
+            .collect()
     }
 
     fn user_entries(
@@ -181,13 +178,24 @@ impl CalendarRepository for DieselTx<'_> {
         range: TimeRange,
         scope: AddressScope,
     ) -> crm_core::Result<Vec<ListedEntry>> {
+        // Short entries by their start (at most SHORT_SPAN before the range), long-running
+        // ones by their last end: both are ranges of the attendance key.
+        let (from, to) = (ts(range.from), ts(range.to));
+        let short = calendar_attendance::long_running
+            .eq(false)
+            .and(calendar_attendance::starts_at.ge(ts(range.from - SHORT_SPAN)))
+            .and(calendar_attendance::starts_at.lt(to));
+        let long = calendar_attendance::long_running
+            .eq(true)
+            .and(calendar_attendance::starts_at.lt(to))
+            .and(calendar_attendance::last_end.ge(from));
         let mut q = calendar_attendance::table
             .inner_join(calendar_entries::table.inner_join(addresses::table))
             .filter(calendar_attendance::user_id.eq(user.0))
-            .filter(calendar_attendance::last_end.ge(ts(range.from)))
-            .filter(calendar_attendance::starts_at.lt(ts(range.to)))
+            .filter(short.or(long))
+            .filter(calendar_entries::last_end.ge(from))
             .select((
-                EntryRow::as_select(),
+                ListedRow::as_select(),
                 (addresses::id, addresses::number, addresses::name1),
             ))
             .limit(MAX_LISTED)
@@ -195,31 +203,19 @@ impl CalendarRepository for DieselTx<'_> {
         if let Some(condition) = scope_condition(scope) {
             q = q.filter(condition);
         }
-        let rows: Vec<(EntryRow, (i64, i64, String))> = q.load(self.conn).dom()?;
-        listed(self.conn, rows)
+        let rows: Vec<(ListedRow, (i64, i64, String))> = q.load(self.conn).dom()?;
+        rows.into_iter()
+            .map(|(row, reference)| row.into_domain(address_ref(reference)))
+            .collect()
     }
 }
 
-/// Entries of a list with their people and address.
-fn listed(
-    conn: &mut AnyConnection,
-    rows: Vec<(EntryRow, (i64, i64, String))>,
-) -> crm_core::Result<Vec<ListedEntry>> {
-    let ids: Vec<i64> = rows.iter().map(|(row, _)| row.id).collect();
-    let mut people = load_people(conn, &ids)?;
-    rows.into_iter()
-        .map(|(row, (id, number, name))| {
-            let entry_people = people.remove(&row.id).unwrap_or_default();
-            Ok(ListedEntry {
-                entry: row.into_domain(&entry_people, Vec::new(), Vec::new())?,
-                address: AddressRef {
-                    id: AddressId(id),
-                    number: AddressNumber(number),
-                    name,
-                },
-            })
-        })
-        .collect()
+fn address_ref((id, number, name): (i64, i64, String)) -> AddressRef {
+    AddressRef {
+        id: AddressId(id),
+        number: AddressNumber(number),
+        name,
+    }
 }
 
 fn load_people(
@@ -282,6 +278,7 @@ fn insert_many(
             address: new.address_id.0,
             starts_at: ts(new.data.when.start),
             last_end: ts(new.data.last_end()),
+            long_running: long_running(ts(new.data.when.start), ts(new.data.last_end())),
             people: new.data.details.people().iter().map(|(u, _)| u.0).collect(),
         })
         .collect();
@@ -335,7 +332,16 @@ struct Attendance {
     address: i64,
     starts_at: NaiveDateTime,
     last_end: NaiveDateTime,
+    long_running: bool,
     people: Vec<i64>,
+}
+
+/// Entries that last longer are found by their last end rather than their start.
+const SHORT_SPAN: chrono::Duration = chrono::Duration::days(31);
+
+/// Whether an entry from `starts_at` to `ends_at` (and on to `last_end`) counts as long-running.
+fn long_running(starts_at: NaiveDateTime, last_end: NaiveDateTime) -> bool {
+    last_end - starts_at > SHORT_SPAN
 }
 
 /// Writes the attendance rows of entries: their address's reps and their people.
@@ -365,9 +371,10 @@ fn write_attendance(conn: &mut AnyConnection, entries: &[Attendance]) -> crm_cor
         rows.extend(users.into_iter().map(|user| {
             (
                 calendar_attendance::user_id.eq(user),
-                calendar_attendance::last_end.eq(e.last_end),
+                calendar_attendance::long_running.eq(e.long_running),
                 calendar_attendance::starts_at.eq(e.starts_at),
                 calendar_attendance::entry_id.eq(e.entry),
+                calendar_attendance::last_end.eq(e.last_end),
             )
         }));
     }
@@ -406,6 +413,7 @@ fn refresh_attendance(conn: &mut AnyConnection, ids: &[i64]) -> crm_core::Result
                     address,
                     starts_at,
                     last_end,
+                    long_running: long_running(starts_at, last_end),
                     people: people
                         .remove(&entry)
                         .unwrap_or_default()

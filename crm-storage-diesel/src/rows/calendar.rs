@@ -1,7 +1,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use crm_core::calendar::{
-    CalendarEntry, EntryData, EntryDetails, EntryKind, MilestoneMove, PersonRole, Recurrence, Sla,
-    When, Zone,
+    AddressRef, CalendarEntry, EntryData, EntryDetails, EntryKind, ListedEntry, MilestoneMove,
+    PersonRole, Recurrence, Sla, When, Zone,
 };
 use crm_core::{AddressId, CalendarEntryId, ContactId, EntityRef, Stamp, UserId, Version};
 use diesel::prelude::*;
@@ -40,6 +40,28 @@ pub(crate) struct EntryRow {
     pub updated_at: NaiveDateTime,
     pub updated_by: i64,
     pub version: i64,
+}
+
+/// The columns calendar views and exports read.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = calendar_entries)]
+#[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub(crate) struct ListedRow {
+    pub id: i64,
+    pub kind: String,
+    pub entry_type: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub outcome: Option<String>,
+    pub status: String,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    pub all_day: bool,
+    pub time_zone: String,
+    pub location: Option<String>,
+    pub recurrence: Option<String>,
+    pub exceptions: Option<String>,
+    pub updated_at: NaiveDateTime,
 }
 
 /// The content columns, written on insert and on every update.
@@ -147,6 +169,51 @@ impl EntryContentRow {
 }
 
 const T: &str = "calendar_entries";
+
+fn exceptions(id: i64, stored: Option<&str>) -> crm_core::Result<Vec<NaiveDate>> {
+    stored
+        .unwrap_or("")
+        .split(',')
+        .filter(|d| !d.is_empty())
+        .map(|d| {
+            parse(
+                T,
+                id,
+                "exceptions",
+                NaiveDate::parse_from_str(d, "%Y-%m-%d"),
+            )
+        })
+        .collect()
+}
+
+impl ListedRow {
+    pub(crate) fn into_domain(self, address: AddressRef) -> crm_core::Result<ListedEntry> {
+        let id = self.id;
+        Ok(ListedEntry {
+            id: CalendarEntryId(id),
+            address,
+            kind: parse(T, id, "kind", self.kind.parse())?,
+            entry_type: self.entry_type,
+            title: self.title,
+            description: self.description,
+            outcome: self.outcome,
+            status: parse(T, id, "status", self.status.parse())?,
+            when: When {
+                start: utc(self.starts_at),
+                end: utc(self.ends_at),
+                all_day: self.all_day,
+                zone: parse(T, id, "time_zone", Zone::new(&self.time_zone))?,
+            },
+            location: self.location,
+            recurrence: self
+                .recurrence
+                .map(|r| parse(T, id, "recurrence", Recurrence::parse(&r)))
+                .transpose()?,
+            exceptions: exceptions(id, self.exceptions.as_deref())?,
+            updated_at: utc(self.updated_at),
+        })
+    }
+}
 
 impl EntryRow {
     /// The entry, with the people, contacts and moves loaded beside it.

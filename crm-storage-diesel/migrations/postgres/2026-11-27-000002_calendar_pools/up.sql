@@ -62,13 +62,15 @@ CREATE INDEX milestone_moves_entry ON milestone_moves (entry_id, id);
 
 -- Derived: the users in whose calendar an entry appears (the address's field and inside rep,
 -- participants, technicians). Storage rewrites an entry's rows when the entry changes and an
--- address's when its reps change; a user's month is one range of this key.
+-- address's when its reps change. Short entries are found by their start (a month is one
+-- range of the key); long-running ones (series, or longer than 31 days) by their last end.
 CREATE TABLE calendar_attendance (
     user_id BIGINT NOT NULL,
-    last_end TIMESTAMP NOT NULL,
+    long_running BOOLEAN NOT NULL,
     starts_at TIMESTAMP NOT NULL,
     entry_id BIGINT NOT NULL,
-    PRIMARY KEY (user_id, last_end, starts_at, entry_id)
+    last_end TIMESTAMP NOT NULL,
+    PRIMARY KEY (user_id, long_running, starts_at, entry_id)
 );
 CREATE INDEX calendar_attendance_entry ON calendar_attendance (entry_id);
 
