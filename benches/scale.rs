@@ -449,12 +449,17 @@ fn calendar_and_pools(
         .addresses()
         .search(&manager, &criteria, PageRequest::first(1))?
         .total;
+    let run = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
     let pools: Vec<crm::Pool> = (0..5)
         .map(|i| {
             crm.pools().create(
                 &manager,
                 &crm::PoolInput {
-                    name: format!("Bench Winterthur {i} {}", rng.next_u64()),
+                    // Unique across runs on a reused database.
+                    name: format!("Bench Winterthur {i} {run}"),
                     ..Default::default()
                 },
             )

@@ -109,6 +109,24 @@ fn reassigning_an_address_moves_its_entries_to_the_new_rep(db: Db) -> TestResult
         },
     )?;
     assert_eq!((count(REP_A)?, count(REP_B)?), (0, 1));
+    // A renamed address shows under its new name in the calendars.
+    let current = crm.addresses().get(&actor(MANAGER), customer.id)?;
+    crm.addresses().update(
+        &actor(MANAGER),
+        customer.id,
+        current.version,
+        &AddressPatch {
+            name1: Some("Neuer Name AG".into()),
+            ..Default::default()
+        },
+    )?;
+    let page = crm.calendar().user_calendar(
+        &actor(REP_B),
+        UserId(REP_B),
+        december(),
+        PageRequest::default(),
+    )?;
+    assert_eq!(page.items[0].address.name, "Neuer Name AG");
     Ok(())
 }
 

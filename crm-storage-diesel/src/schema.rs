@@ -188,6 +188,22 @@ diesel::table! {
         starts_at -> Timestamp,
         entry_id -> BigInt,
         last_end -> Timestamp,
+        ends_at -> Timestamp,
+        all_day -> Bool,
+        time_zone -> Text,
+        kind -> Text,
+        entry_type -> Text,
+        title -> Text,
+        description -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        status -> Text,
+        location -> Nullable<Text>,
+        recurrence -> Nullable<Text>,
+        exceptions -> Nullable<Text>,
+        updated_at -> Timestamp,
+        address_id -> BigInt,
+        address_number -> BigInt,
+        address_name -> Text,
     }
 }
 
@@ -219,7 +235,7 @@ diesel::table! {
 
 diesel::joinable!(address_words -> addresses (address_id));
 diesel::joinable!(calendar_entries -> addresses (address_id));
-diesel::joinable!(calendar_attendance -> calendar_entries (entry_id));
+diesel::joinable!(calendar_attendance -> addresses (address_id));
 diesel::joinable!(calendar_people -> calendar_entries (entry_id));
 diesel::joinable!(calendar_contacts -> calendar_entries (entry_id));
 diesel::joinable!(milestone_moves -> calendar_entries (entry_id));

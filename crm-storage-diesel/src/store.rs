@@ -132,13 +132,17 @@ impl DieselStore {
 
     /// Refreshes the planner's statistics (`ANALYZE`) — worth it after a bulk import.
     ///
+    /// On SQLite only the per-index statistics are kept: with the sampled value statistics
+    /// (`sqlite_stat4`) SQLite recompiles a prepared statement whenever a bound range value
+    /// changes, which costs more than any plan it could improve for these queries.
+    ///
     /// # Errors
     /// [`StorageError::Query`].
     pub fn analyze(&self) -> Result<(), StorageError> {
         use diesel::connection::SimpleConnection;
         self.with_connection(|c| {
             c.batch_execute(match self.backend {
-                Backend::Sqlite => "ANALYZE; PRAGMA optimize;",
+                Backend::Sqlite => "ANALYZE; DELETE FROM sqlite_stat4; ANALYZE sqlite_schema;",
                 Backend::Postgres => "VACUUM ANALYZE",
             })?;
             Ok(())

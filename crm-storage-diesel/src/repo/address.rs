@@ -154,6 +154,8 @@ impl AddressRepository for DieselTx<'_> {
         );
         if old.field_rep_id != change.data.field_rep.map(|u| u.0)
             || old.inside_rep_id != change.data.inside_rep.map(|u| u.0)
+            || old.number != change.number.0
+            || old.name1 != change.data.name1
         {
             super::calendar::refresh_address_attendance(self.conn, id.0)?;
         }

@@ -1,6 +1,6 @@
 use std::collections::{BTreeSet, HashMap};
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use crm_core::calendar::{
     AddressRef, CalendarEntry, EntryData, EntryKind, ListedEntry, MilestoneMove, NewEntry,
     PersonRole, TimeRange,
@@ -14,7 +14,7 @@ use diesel::prelude::*;
 use super::{DieselTx, insert_in_blocks, scope_condition};
 use crate::connection::{AnyConnection, with_inner};
 use crate::error::QueryResultExt;
-use crate::rows::calendar::{EntryContentRow, EntryRow, ListedRow, NewEntryRow};
+use crate::rows::calendar::{AttendanceRow, EntryContentRow, EntryRow, ListedRow, NewEntryRow};
 use crate::rows::{parse, ts, utc};
 use crate::schema::{
     addresses, calendar_attendance, calendar_contacts, calendar_entries, calendar_people,
@@ -179,34 +179,47 @@ impl CalendarRepository for DieselTx<'_> {
         scope: AddressScope,
     ) -> crm_core::Result<Vec<ListedEntry>> {
         // Short entries by their start (at most SHORT_SPAN before the range), long-running
-        // ones by their last end: both are ranges of the attendance key.
-        let (from, to) = (ts(range.from), ts(range.to));
-        let short = calendar_attendance::long_running
-            .eq(false)
-            .and(calendar_attendance::starts_at.ge(ts(range.from - SHORT_SPAN)))
-            .and(calendar_attendance::starts_at.lt(to));
-        let long = calendar_attendance::long_running
-            .eq(true)
-            .and(calendar_attendance::starts_at.lt(to))
-            .and(calendar_attendance::last_end.ge(from));
-        let mut q = calendar_attendance::table
-            .inner_join(calendar_entries::table.inner_join(addresses::table))
-            .filter(calendar_attendance::user_id.eq(user.0))
-            .filter(short.or(long))
-            .filter(calendar_entries::last_end.ge(from))
-            .select((
-                ListedRow::as_select(),
-                (addresses::id, addresses::number, addresses::name1),
-            ))
-            .limit(MAX_LISTED)
-            .into_boxed();
-        if let Some(condition) = scope_condition(scope) {
-            q = q.filter(condition);
+        // ones among the few that end after its start: two range scans of the attendance
+        // key (an `OR` of the two would make SQLite collect and re-read keys). The rows carry
+        // what the view shows; addresses are joined only to restrict another user's view.
+        let mut listed = Vec::new();
+        for long_running in [false, true] {
+            let earliest = if long_running {
+                NaiveDate::from_ymd_opt(1, 1, 1)
+                    .unwrap_or_default()
+                    .and_time(chrono::NaiveTime::MIN)
+            } else {
+                ts(range.from - SHORT_SPAN)
+            };
+            let window = |user: UserId| {
+                calendar_attendance::user_id
+                    .eq(user.0)
+                    .and(calendar_attendance::long_running.eq(long_running))
+                    .and(calendar_attendance::starts_at.ge(earliest))
+                    .and(calendar_attendance::starts_at.lt(ts(range.to)))
+                    .and(calendar_attendance::last_end.ge(ts(range.from)))
+            };
+            let rows: Vec<AttendanceRow> = match scope_condition(scope) {
+                None => calendar_attendance::table
+                    .filter(window(user))
+                    .select(AttendanceRow::as_select())
+                    .limit(MAX_LISTED)
+                    .load(self.conn)
+                    .dom()?,
+                Some(condition) => calendar_attendance::table
+                    .inner_join(addresses::table)
+                    .filter(window(user))
+                    .filter(condition)
+                    .select(AttendanceRow::as_select())
+                    .limit(MAX_LISTED)
+                    .load(self.conn)
+                    .dom()?,
+            };
+            for row in rows {
+                listed.push(row.into_domain()?);
+            }
         }
-        let rows: Vec<(ListedRow, (i64, i64, String))> = q.load(self.conn).dom()?;
-        rows.into_iter()
-            .map(|(row, reference)| row.into_domain(address_ref(reference)))
-            .collect()
+        Ok(listed)
     }
 }
 
@@ -270,19 +283,7 @@ fn insert_many(
         .zip(batch.iter().map(|n| &n.data))
         .collect();
     write_people_and_contacts(conn, &written)?;
-    let attendance: Vec<Attendance> = ids
-        .iter()
-        .zip(batch)
-        .map(|(id, new)| Attendance {
-            entry: *id,
-            address: new.address_id.0,
-            starts_at: ts(new.data.when.start),
-            last_end: ts(new.data.last_end()),
-            long_running: long_running(ts(new.data.when.start), ts(new.data.last_end())),
-            people: new.data.details.people().iter().map(|(u, _)| u.0).collect(),
-        })
-        .collect();
-    write_attendance(conn, &attendance)?;
+    refresh_attendance(conn, &ids)?;
     Ok(ids.into_iter().map(CalendarEntryId).collect())
 }
 
@@ -326,107 +327,87 @@ fn write_people_and_contacts(
     Ok(())
 }
 
-/// What decides in whose calendar an entry appears.
-struct Attendance {
-    entry: i64,
-    address: i64,
-    starts_at: NaiveDateTime,
-    last_end: NaiveDateTime,
-    long_running: bool,
-    people: Vec<i64>,
-}
-
 /// Entries that last longer are found by their last end rather than their start.
 const SHORT_SPAN: chrono::Duration = chrono::Duration::days(31);
 
-/// Whether an entry from `starts_at` to `ends_at` (and on to `last_end`) counts as long-running.
-fn long_running(starts_at: NaiveDateTime, last_end: NaiveDateTime) -> bool {
-    last_end - starts_at > SHORT_SPAN
-}
-
-/// Writes the attendance rows of entries: their address's reps and their people.
-fn write_attendance(conn: &mut AnyConnection, entries: &[Attendance]) -> crm_core::Result<()> {
-    let wanted: BTreeSet<i64> = entries.iter().map(|e| e.address).collect();
-    let wanted: Vec<i64> = wanted.into_iter().collect();
-    let mut reps: HashMap<i64, [Option<i64>; 2]> = HashMap::with_capacity(wanted.len());
-    for chunk in wanted.chunks(IN_CHUNK) {
-        let rows: Vec<(i64, Option<i64>, Option<i64>)> = addresses::table
-            .filter(addresses::id.eq_any(chunk))
-            .select((
-                addresses::id,
-                addresses::field_rep_id,
-                addresses::inside_rep_id,
-            ))
-            .load(conn)
-            .dom()?;
-        reps.extend(
-            rows.into_iter()
-                .map(|(id, field, inside)| (id, [field, inside])),
-        );
-    }
-    let mut rows = Vec::new();
-    for e in entries {
-        let mut users: BTreeSet<i64> = e.people.iter().copied().collect();
-        users.extend(reps.get(&e.address).into_iter().flatten().flatten());
-        rows.extend(users.into_iter().map(|user| {
-            (
-                calendar_attendance::user_id.eq(user),
-                calendar_attendance::long_running.eq(e.long_running),
-                calendar_attendance::starts_at.eq(e.starts_at),
-                calendar_attendance::entry_id.eq(e.entry),
-                calendar_attendance::last_end.eq(e.last_end),
-            )
-        }));
-    }
-    insert_in_blocks!(conn, &rows, 256, |c, block| {
-        diesel::insert_into(calendar_attendance::table)
-            .values(block)
-            .execute(c)
-    });
-    Ok(())
-}
-
-/// Rewrites the attendance rows of these entries from their current state.
+/// Rewrites the attendance rows of these entries from their stored state: one row for each
+/// user in whose calendar the entry appears, carrying what a calendar view shows.
 fn refresh_attendance(conn: &mut AnyConnection, ids: &[i64]) -> crm_core::Result<()> {
-    let mut entries = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(IN_CHUNK) {
         diesel::delete(
             calendar_attendance::table.filter(calendar_attendance::entry_id.eq_any(chunk)),
         )
         .execute(conn)
         .dom()?;
-        let rows: Vec<(i64, i64, NaiveDateTime, NaiveDateTime)> = calendar_entries::table
+        type Source = (
+            ListedRow,
+            NaiveDateTime,
+            (i64, i64, String, Option<i64>, Option<i64>),
+        );
+        let sources: Vec<Source> = calendar_entries::table
+            .inner_join(addresses::table)
             .filter(calendar_entries::id.eq_any(chunk))
             .select((
-                calendar_entries::id,
-                calendar_entries::address_id,
-                calendar_entries::starts_at,
+                ListedRow::as_select(),
                 calendar_entries::last_end,
+                (
+                    addresses::id,
+                    addresses::number,
+                    addresses::name1,
+                    addresses::field_rep_id,
+                    addresses::inside_rep_id,
+                ),
             ))
             .load(conn)
             .dom()?;
         let mut people = load_people(conn, chunk)?;
-        entries.extend(
-            rows.into_iter()
-                .map(|(entry, address, starts_at, last_end)| Attendance {
-                    entry,
-                    address,
-                    starts_at,
+        let mut rows = Vec::new();
+        for (entry, last_end, (address_id, address_number, address_name, field, inside)) in sources
+        {
+            let mut users: BTreeSet<i64> = people
+                .remove(&entry.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(u, _)| u.0)
+                .collect();
+            users.extend([field, inside].into_iter().flatten());
+            for user in users {
+                rows.push(AttendanceRow {
+                    user_id: user,
+                    long_running: last_end - entry.starts_at > SHORT_SPAN,
+                    starts_at: entry.starts_at,
+                    entry_id: entry.id,
                     last_end,
-                    long_running: long_running(starts_at, last_end),
-                    people: people
-                        .remove(&entry)
-                        .unwrap_or_default()
-                        .into_iter()
-                        .map(|(u, _)| u.0)
-                        .collect(),
-                }),
-        );
+                    ends_at: entry.ends_at,
+                    all_day: entry.all_day,
+                    time_zone: entry.time_zone.clone(),
+                    kind: entry.kind.clone(),
+                    entry_type: entry.entry_type.clone(),
+                    title: entry.title.clone(),
+                    description: entry.description.clone(),
+                    outcome: entry.outcome.clone(),
+                    status: entry.status.clone(),
+                    location: entry.location.clone(),
+                    recurrence: entry.recurrence.clone(),
+                    exceptions: entry.exceptions.clone(),
+                    updated_at: entry.updated_at,
+                    address_id,
+                    address_number,
+                    address_name: address_name.clone(),
+                });
+            }
+        }
+        insert_in_blocks!(conn, &rows, 64, |c, block| {
+            diesel::insert_into(calendar_attendance::table)
+                .values(block)
+                .execute(c)
+        });
     }
-    write_attendance(conn, &entries)
+    Ok(())
 }
 
-/// After an address's reps changed: its entries move to the new reps' calendars.
+/// After an address's reps, number or name changed: its entries move to the new reps'
+/// calendars and show the address as it is now.
 pub(super) fn refresh_address_attendance(
     conn: &mut AnyConnection,
     address: i64,

@@ -331,6 +331,7 @@ impl SummaryRow {
 #[diesel(table_name = addresses)]
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub(crate) struct IndexedRow {
+    pub number: i64,
     pub name1: String,
     pub name2: Option<String>,
     pub name3: Option<String>,

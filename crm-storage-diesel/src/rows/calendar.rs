@@ -3,11 +3,13 @@ use crm_core::calendar::{
     AddressRef, CalendarEntry, EntryData, EntryDetails, EntryKind, ListedEntry, MilestoneMove,
     PersonRole, Recurrence, Sla, When, Zone,
 };
-use crm_core::{AddressId, CalendarEntryId, ContactId, EntityRef, Stamp, UserId, Version};
+use crm_core::{
+    AddressId, AddressNumber, CalendarEntryId, ContactId, EntityRef, Stamp, UserId, Version,
+};
 use diesel::prelude::*;
 
 use super::{parse, ts, utc};
-use crate::schema::calendar_entries;
+use crate::schema::{calendar_attendance, calendar_entries};
 
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = calendar_entries)]
@@ -62,6 +64,63 @@ pub(crate) struct ListedRow {
     pub recurrence: Option<String>,
     pub exceptions: Option<String>,
     pub updated_at: NaiveDateTime,
+}
+
+/// One user's copy of an entry in `calendar_attendance`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = calendar_attendance)]
+#[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+#[diesel(treat_none_as_default_value = false)]
+pub(crate) struct AttendanceRow {
+    pub user_id: i64,
+    pub long_running: bool,
+    pub starts_at: NaiveDateTime,
+    pub entry_id: i64,
+    pub last_end: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    pub all_day: bool,
+    pub time_zone: String,
+    pub kind: String,
+    pub entry_type: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub outcome: Option<String>,
+    pub status: String,
+    pub location: Option<String>,
+    pub recurrence: Option<String>,
+    pub exceptions: Option<String>,
+    pub updated_at: NaiveDateTime,
+    pub address_id: i64,
+    pub address_number: i64,
+    pub address_name: String,
+}
+
+impl AttendanceRow {
+    pub(crate) fn into_domain(self) -> crm_core::Result<ListedEntry> {
+        let address = AddressRef {
+            id: AddressId(self.address_id),
+            number: AddressNumber(self.address_number),
+            name: self.address_name,
+        };
+        ListedRow {
+            id: self.entry_id,
+            kind: self.kind,
+            entry_type: self.entry_type,
+            title: self.title,
+            description: self.description,
+            outcome: self.outcome,
+            status: self.status,
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+            all_day: self.all_day,
+            time_zone: self.time_zone,
+            location: self.location,
+            recurrence: self.recurrence,
+            exceptions: self.exceptions,
+            updated_at: self.updated_at,
+        }
+        .into_domain(address)
+    }
 }
 
 /// The content columns, written on insert and on every update.

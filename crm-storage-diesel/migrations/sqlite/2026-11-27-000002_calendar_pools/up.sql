@@ -60,16 +60,34 @@ CREATE TABLE milestone_moves (
 );
 CREATE INDEX milestone_moves_entry ON milestone_moves (entry_id, id);
 
--- Derived: the users in whose calendar an entry appears (the address's field and inside rep,
--- participants, technicians). Storage rewrites an entry's rows when the entry changes and an
--- address's when its reps change. Short entries are found by their start (a month is one
--- range of the key); long-running ones (series, or longer than 31 days) by their last end.
+-- Derived: for each user in whose calendar an entry appears (the address's field and inside
+-- rep, participants, technicians), a copy of what a calendar view shows, so that a user's
+-- month is one range of this key and nothing else is read. Storage rewrites an entry's rows
+-- when the entry changes, and an address's when its reps, number or name change. Short
+-- entries are found by their start; long-running ones (series, or longer than 31 days) by
+-- their last end.
 CREATE TABLE calendar_attendance (
     user_id BIGINT NOT NULL,
     long_running BOOLEAN NOT NULL,
     starts_at TIMESTAMP NOT NULL,
     entry_id BIGINT NOT NULL,
     last_end TIMESTAMP NOT NULL,
+    ends_at TIMESTAMP NOT NULL,
+    all_day BOOLEAN NOT NULL,
+    time_zone TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    entry_type TEXT NOT NULL,
+    title TEXT NOT NULL,
+    description TEXT,
+    outcome TEXT,
+    status TEXT NOT NULL,
+    location TEXT,
+    recurrence TEXT,
+    exceptions TEXT,
+    updated_at TIMESTAMP NOT NULL,
+    address_id BIGINT NOT NULL,
+    address_number BIGINT NOT NULL,
+    address_name TEXT NOT NULL,
     PRIMARY KEY (user_id, long_running, starts_at, entry_id)
 ) WITHOUT ROWID;
 CREATE INDEX calendar_attendance_entry ON calendar_attendance (entry_id);
