@@ -473,6 +473,28 @@ fn calendar_and_pools(
         &format!("pool: add a search result of {matched} addresses"),
         &durations,
     ));
+    // One large addition, in one transaction: every lead west of Lucerne.
+    let leads = crm::AddressCriteria {
+        kind: Some(AddressKind::Lead),
+        postal_code: Some(PostalCodeFilter::Range {
+            from: "1000".into(),
+            to: "5999".into(),
+        }),
+        ..Default::default()
+    };
+    let large = crm.pools().create(
+        &manager,
+        &crm::PoolInput {
+            name: format!("Bench leads {run}"),
+            ..Default::default()
+        },
+    )?;
+    let started = Instant::now();
+    let addition = crm.pools().add_search(&manager, large.id, &leads)?;
+    results.push(Measured::of(
+        &format!("pool: add a search result of {} addresses", addition.added),
+        &[started.elapsed()],
+    ));
     Ok(results)
 }
 

@@ -445,6 +445,12 @@ pub trait PoolRepository {
     /// Storage failures only.
     fn add_member(&mut self, pool: PoolId, address: AddressId, added: Stamp) -> Result<bool>;
 
+    /// When and by whom `address` was added to `pool`; `None` when it is no member.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn membership(&mut self, pool: PoolId, address: AddressId) -> Result<Option<Stamp>>;
+
     /// Removes an address; `Ok(false)` when it was no member.
     ///
     /// # Errors

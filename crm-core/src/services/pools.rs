@@ -1,5 +1,5 @@
 use super::Context;
-use crate::address::AddressSummary;
+use crate::address::{AddressSummary, Stamp};
 use crate::entity::EntityKind;
 use crate::error::{Error, Result};
 use crate::ids::{AddressId, PoolId, Version};
@@ -117,6 +117,23 @@ impl<'a, S: Store> PoolService<'a, S> {
             self.editable(tx, actor, id)?;
             self.ctx.visible_address(tx, actor, address)?;
             tx.add_member(id, address, self.ctx.stamp(actor))
+        })
+    }
+
+    /// When and by whom an address was added to the pool; `None` when it is no member.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for a pool or address the actor may not see.
+    pub fn membership(
+        &self,
+        actor: &Actor,
+        id: PoolId,
+        address: AddressId,
+    ) -> Result<Option<Stamp>> {
+        self.ctx.store.read(|tx| {
+            visible(tx, actor, id)?;
+            self.ctx.visible_address(tx, actor, address)?;
+            tx.membership(id, address)
         })
     }
 

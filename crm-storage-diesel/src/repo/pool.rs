@@ -8,7 +8,7 @@ use super::DieselTx;
 use crate::connection::with_inner;
 use crate::error::QueryResultExt;
 use crate::rows::pool::{NewPoolRow, PoolContentRow, PoolRow};
-use crate::rows::ts;
+use crate::rows::{ts, utc};
 use crate::schema::{pool_members, pools};
 
 const PUBLIC: &str = PoolVisibility::Public.as_str();
@@ -121,6 +121,20 @@ impl PoolRepository for DieselTx<'_> {
             .dom()?;
         count_members(self, pool, 1)?;
         Ok(true)
+    }
+
+    fn membership(&mut self, pool: PoolId, address: AddressId) -> crm_core::Result<Option<Stamp>> {
+        let added: Option<(i64, chrono::NaiveDateTime)> = pool_members::table
+            .filter(pool_members::pool_id.eq(pool.0))
+            .filter(pool_members::address_id.eq(address.0))
+            .select((pool_members::added_by, pool_members::added_at))
+            .first(self.conn)
+            .optional()
+            .dom()?;
+        Ok(added.map(|(by, at)| Stamp {
+            at: utc(at),
+            by: UserId(by),
+        }))
     }
 
     fn remove_member(&mut self, pool: PoolId, address: AddressId) -> crm_core::Result<bool> {
