@@ -176,7 +176,7 @@ impl EntryInput {
             });
         }
         let Some(raw_start) = non_empty(&self.start) else {
-            v.reject("start", format!("an {kind} needs a start"));
+            v.reject("start", format!("{} needs a start", kind.with_article()));
             return None;
         };
         let start = v.check("start", Written::parse(raw_start))?;
@@ -223,11 +223,17 @@ impl EntryInput {
                 v.reject("recurrence", "only activities recur");
             }
             if !self.participants.is_empty() {
-                v.reject("participants", format!("an {kind} has no participants"));
+                v.reject(
+                    "participants",
+                    format!("{} has no participants", kind.with_article()),
+                );
             }
         }
         if kind != EntryKind::Assignment && !self.technicians.is_empty() {
-            v.reject("technicians", format!("an {kind} has no technicians"));
+            v.reject(
+                "technicians",
+                format!("{} has no technicians", kind.with_article()),
+            );
         }
         if kind != EntryKind::Milestone && self.linked.is_some() {
             v.reject("linked", "only milestones are linked to a record");

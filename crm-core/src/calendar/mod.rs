@@ -75,6 +75,17 @@ pub enum EntryKind {
 }
 names!(EntryKind { Activity => "activity", Milestone => "milestone", Assignment => "assignment" });
 
+impl EntryKind {
+    /// The kind with its indefinite article, for messages: `an activity`, `a milestone`.
+    pub fn with_article(self) -> &'static str {
+        match self {
+            EntryKind::Activity => "an activity",
+            EntryKind::Milestone => "a milestone",
+            EntryKind::Assignment => "an assignment",
+        }
+    }
+}
+
 /// Kinds of activity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

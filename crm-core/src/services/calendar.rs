@@ -184,9 +184,9 @@ impl<'a, S: Store> CalendarService<'a, S> {
                 v.reject(
                     "kind",
                     format!(
-                        "an {} stays an {}",
-                        current.data.details.kind(),
-                        current.data.details.kind()
+                        "{} stays {}",
+                        current.data.details.kind().with_article(),
+                        current.data.details.kind().with_article()
                     ),
                 );
             }
