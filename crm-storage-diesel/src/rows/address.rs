@@ -6,7 +6,7 @@ use crm_core::{
 };
 use diesel::prelude::*;
 
-use super::{parse, ts, utc};
+use super::{parse, stamp, ts};
 use crate::fixed;
 use crate::schema::{address_words, addresses};
 
@@ -276,18 +276,9 @@ impl AddressRow {
             converted: self
                 .converted_at
                 .zip(self.converted_by)
-                .map(|(at, by)| Stamp {
-                    at: utc(at),
-                    by: UserId(by),
-                }),
-            created: Stamp {
-                at: utc(self.created_at),
-                by: UserId(self.created_by),
-            },
-            updated: Stamp {
-                at: utc(self.updated_at),
-                by: UserId(self.updated_by),
-            },
+                .map(|(at, by)| stamp(at, by)),
+            created: stamp(self.created_at, self.created_by),
+            updated: stamp(self.updated_at, self.updated_by),
             version: Version(self.version),
         })
     }

@@ -8,7 +8,7 @@ use crm_core::{
 };
 use diesel::prelude::*;
 
-use super::{parse, ts, utc};
+use super::{parse, stamp, ts, utc};
 use crate::schema::{calendar_attendance, calendar_entries};
 
 #[derive(Debug, Queryable, Selectable)]
@@ -358,14 +358,8 @@ impl EntryRow {
                 details,
             },
             moves,
-            created: Stamp {
-                at: utc(self.created_at),
-                by: UserId(self.created_by),
-            },
-            updated: Stamp {
-                at: utc(self.updated_at),
-                by: UserId(self.updated_by),
-            },
+            created: stamp(self.created_at, self.created_by),
+            updated: stamp(self.updated_at, self.updated_by),
             version: Version(self.version),
         })
     }

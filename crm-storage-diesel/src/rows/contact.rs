@@ -1,11 +1,11 @@
 use chrono::NaiveDateTime;
 use crm_core::{
     AddressId, Contact, ContactData, ContactId, CountryCode, Email, Language, NewContact, Phone,
-    Salutation, Stamp, UserId, Version,
+    Salutation, Stamp, Version,
 };
 use diesel::prelude::*;
 
-use super::{parse, ts, utc};
+use super::{parse, stamp, ts};
 use crate::schema::contacts;
 
 #[derive(Debug, Queryable, Selectable)]
@@ -132,14 +132,8 @@ impl ContactRow {
             },
             primary: self.is_primary,
             active: self.active,
-            created: Stamp {
-                at: utc(self.created_at),
-                by: UserId(self.created_by),
-            },
-            updated: Stamp {
-                at: utc(self.updated_at),
-                by: UserId(self.updated_by),
-            },
+            created: stamp(self.created_at, self.created_by),
+            updated: stamp(self.updated_at, self.updated_by),
             version: Version(self.version),
         })
     }

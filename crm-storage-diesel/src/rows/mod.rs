@@ -21,6 +21,14 @@ pub(crate) fn utc(at: NaiveDateTime) -> DateTime<Utc> {
     at.and_utc()
 }
 
+/// A stored "who, when" pair.
+pub(crate) fn stamp(at: NaiveDateTime, by: i64) -> crm_core::Stamp {
+    crm_core::Stamp {
+        at: utc(at),
+        by: crm_core::UserId(by),
+    }
+}
+
 /// The error for a stored value that no longer passes validation.
 pub(crate) fn corrupt(
     table: &str,

@@ -1,8 +1,8 @@
 use chrono::NaiveDateTime;
-use crm_core::{AddressId, EntityRef, NewNote, Note, NoteId, Stamp, UserId, Version};
+use crm_core::{AddressId, EntityRef, NewNote, Note, NoteId, UserId, Version};
 use diesel::prelude::*;
 
-use super::{parse, ts, utc};
+use super::{parse, stamp, ts, utc};
 use crate::schema::notes;
 
 #[derive(Debug, Queryable, Selectable)]
@@ -60,10 +60,10 @@ impl NoteRow {
             text: self.body,
             author: UserId(self.author_id),
             created_at: utc(self.created_at),
-            edited: self.edited_at.zip(self.edited_by).map(|(at, by)| Stamp {
-                at: utc(at),
-                by: UserId(by),
-            }),
+            edited: self
+                .edited_at
+                .zip(self.edited_by)
+                .map(|(at, by)| stamp(at, by)),
             version: Version(self.version),
         })
     }

@@ -2,7 +2,7 @@ use chrono::NaiveDateTime;
 use crm_core::{Pool, PoolData, PoolId, Stamp, UserId, Version};
 use diesel::prelude::*;
 
-use super::{parse, ts, utc};
+use super::{parse, stamp, ts};
 use crate::schema::pools;
 
 #[derive(Debug, Queryable, Selectable)]
@@ -72,14 +72,8 @@ impl PoolRow {
             },
             owner: UserId(self.owner_id),
             members: self.members.max(0) as u64,
-            created: Stamp {
-                at: utc(self.created_at),
-                by: UserId(self.created_by),
-            },
-            updated: Stamp {
-                at: utc(self.updated_at),
-                by: UserId(self.updated_by),
-            },
+            created: stamp(self.created_at, self.created_by),
+            updated: stamp(self.updated_at, self.updated_by),
             version: Version(self.version),
         })
     }
