@@ -111,6 +111,22 @@ impl Crm {
         self.services.pools()
     }
 
+    /// Opportunities with their selling teams and milestones; the weighted pipeline.
+    pub fn opportunities(&self) -> OpportunityService<'_, DieselStore> {
+        self.services.opportunities()
+    }
+
+    /// Traces: an address's and a user's, opening their records, external events, and the
+    /// verification of the hash chains.
+    pub fn traces(&self) -> TraceService<'_, DieselStore> {
+        self.services.traces()
+    }
+
+    /// The pipeline of opportunity stages in force.
+    pub fn pipeline(&self) -> &crm_core::opportunity::Pipeline {
+        self.services.pipeline()
+    }
+
     /// `user`'s calendar in `range` as iCalendar text (see [`ical`]).
     ///
     /// # Errors

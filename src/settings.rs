@@ -17,6 +17,23 @@
 //! [numbers.customer]
 //! start = 10000
 //! end = 49999
+//!
+//! [opportunities]
+//! recent_days = 60                  # decided opportunities shown with an address
+//! [[opportunities.stages]]          # replaces the default pipeline
+//! key = "lead"
+//! label = "Lead"
+//! probability = 5
+//! [[opportunities.stages]]
+//! key = "proposal"
+//! label = "Proposal"
+//! probability = 50
+//!
+//! [traces]
+//! min_shift_days = 3                # milestones and close dates moved by at least …
+//! min_volume_change_percent = 10    # expected volume changed by at least …
+//! [traces.kinds]
+//! note_added = false                # every event kind is traced unless switched off
 //! ```
 //!
 //! The same as environment variables: `CRM__DATA_DIR`, `CRM__VISIBILITY`,
@@ -26,6 +43,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use config::{Config, Environment, File, FileFormat};
+use crm_core::opportunity::OpportunityRules;
+use crm_core::trace::TraceRules;
 use crm_core::{DuplicateRules, NumberRanges, Rules, VisibilityPolicy};
 use crm_storage_diesel::{DatabaseUrl, StoreOptions};
 use serde::{Deserialize, Serialize};
@@ -49,6 +68,10 @@ pub struct Settings {
     pub numbers: NumberRanges,
     /// Thresholds of the duplicate check on lead conversion.
     pub duplicates: DuplicateRules,
+    /// The pipeline of opportunity stages and the window of recently decided ones.
+    pub opportunities: OpportunityRules,
+    /// Which events become traces.
+    pub traces: TraceRules,
 }
 
 /// Database connection settings.
@@ -75,6 +98,8 @@ impl Default for Settings {
             visibility: VisibilityPolicy::Open,
             numbers: NumberRanges::default(),
             duplicates: DuplicateRules::default(),
+            opportunities: OpportunityRules::default(),
+            traces: TraceRules::default(),
         }
     }
 }
@@ -171,6 +196,12 @@ impl Settings {
                 )));
             }
         }
+        self.opportunities
+            .pipeline()
+            .map_err(|e| OpenError::Settings(format!("opportunities.{e}")))?;
+        self.traces
+            .validate()
+            .map_err(|e| OpenError::Settings(format!("traces.{e}")))?;
         Ok(self)
     }
 
@@ -203,6 +234,8 @@ impl Settings {
             visibility: self.visibility,
             numbers: self.numbers,
             duplicates: self.duplicates,
+            opportunities: self.opportunities.clone(),
+            traces: self.traces.clone(),
         }
     }
 }
@@ -276,5 +309,35 @@ mod tests {
         );
         let missing = Settings::load_from(Path::new("/nonexistent/crm.toml"), true);
         assert!(missing.is_err());
+        let err = Settings::from_toml(
+            "[[opportunities.stages]]\nkey = \"won\"\nlabel = \"Won\"\nprobability = 100",
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("opportunities.stages[0].key"),
+            "{err}"
+        );
+        let err = Settings::from_toml("[traces.kinds]\n\"Note Added\" = false").unwrap_err();
+        assert!(err.to_string().contains("traces.kinds"), "{err}");
+    }
+
+    #[test]
+    fn pipelines_and_trace_rules_come_from_settings() {
+        let s = Settings::from_toml(
+            "[opportunities]\nrecent_days = 30\n\
+             [[opportunities.stages]]\nkey = \"lead\"\nlabel = \"Lead\"\nprobability = 5\n\
+             [[opportunities.stages]]\nkey = \"proposal\"\nlabel = \"Proposal\"\nprobability = 50\n\
+             [traces]\nmin_shift_days = 7\n[traces.kinds]\nnote_added = false\n",
+        )
+        .unwrap();
+        let pipeline = s.opportunities.pipeline().unwrap();
+        let keys: Vec<&str> = pipeline.stages().iter().map(|d| d.key.as_str()).collect();
+        assert_eq!(keys, ["lead", "proposal"]);
+        assert_eq!(s.opportunities.recent_days, 30);
+        assert_eq!(s.traces.min_shift_days, 7);
+        assert!(!s.traces.traces_kind("note_added"));
+        assert!(s.traces.traces_kind("decision_won"));
+        let env = Settings::build(None, env(&[("CRM__TRACES__ENABLED", "false")])).unwrap();
+        assert!(!env.traces.traces_kind("decision_won"));
     }
 }

@@ -7,7 +7,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::error::ValueError;
-use crate::ids::{AddressId, CalendarEntryId, ContactId, NoteId};
+use crate::ids::{AddressId, CalendarEntryId, ContactId, NoteId, OpportunityId};
 
 /// The kinds of record the CRM knows; later kinds join this list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -26,17 +26,23 @@ pub enum EntityKind {
     CalendarEntry,
     /// A [`Pool`](crate::pool::Pool).
     Pool,
+    /// An [`Opportunity`](crate::opportunity::Opportunity).
+    Opportunity,
+    /// A [`Trace`](crate::trace::Trace).
+    Trace,
 }
 
 impl EntityKind {
     /// Every kind, in a stable order.
-    pub const ALL: [EntityKind; 6] = [
+    pub const ALL: [EntityKind; 8] = [
         EntityKind::Address,
         EntityKind::Contact,
         EntityKind::Note,
         EntityKind::User,
         EntityKind::CalendarEntry,
         EntityKind::Pool,
+        EntityKind::Opportunity,
+        EntityKind::Trace,
     ];
 
     /// The stable lowercase name used in storage and on the wire.
@@ -48,6 +54,8 @@ impl EntityKind {
             EntityKind::User => "user",
             EntityKind::CalendarEntry => "calendar_entry",
             EntityKind::Pool => "pool",
+            EntityKind::Opportunity => "opportunity",
+            EntityKind::Trace => "trace",
         }
     }
 }
@@ -112,6 +120,12 @@ impl From<NoteId> for EntityRef {
 impl From<CalendarEntryId> for EntityRef {
     fn from(id: CalendarEntryId) -> Self {
         EntityRef::new(EntityKind::CalendarEntry, id.0)
+    }
+}
+
+impl From<OpportunityId> for EntityRef {
+    fn from(id: OpportunityId) -> Self {
+        EntityRef::new(EntityKind::Opportunity, id.0)
     }
 }
 

@@ -50,6 +50,19 @@ id_type!(
     /// Id of a [`Pool`](crate::pool::Pool).
     PoolId
 );
+id_type!(
+    /// Id of an [`Opportunity`](crate::opportunity::Opportunity).
+    OpportunityId
+);
+id_type!(
+    /// Id of a [`Trace`](crate::trace::Trace).
+    TraceId
+);
+id_type!(
+    /// The business number of an [`Opportunity`](crate::opportunity::Opportunity), counted
+    /// from 1.
+    OpportunityNumber
+);
 
 /// The business number of an address: customer numbers and lead numbers come from separate,
 /// configurable ranges; numbers imported from an ERP are kept as they are.

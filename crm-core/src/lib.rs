@@ -55,11 +55,13 @@ pub mod error;
 pub mod ids;
 pub mod note;
 pub mod numbering;
+pub mod opportunity;
 pub mod pool;
 pub mod ports;
 pub mod search;
 pub mod services;
 pub mod text;
+pub mod trace;
 pub mod user;
 pub mod values;
 pub mod visibility;
@@ -73,14 +75,16 @@ pub use duplicates::{DuplicateCandidate, DuplicateProbe, DuplicateRules, MatchRe
 pub use entity::{EntityKind, EntityRef};
 pub use error::{Error, FieldError, Invalid, Result, ValueError};
 pub use ids::{
-    AddressId, AddressNumber, CalendarEntryId, ContactId, NoteId, PoolId, UserId, Version,
+    AddressId, AddressNumber, CalendarEntryId, ContactId, NoteId, OpportunityId, OpportunityNumber,
+    PoolId, TraceId, UserId, Version,
 };
 pub use note::{NewNote, Note};
 pub use numbering::{NumberRange, NumberRanges};
 pub use pool::{NewPool, Pool, PoolAddition, PoolData, PoolInput, PoolVisibility};
 pub use ports::{
     ActivationRepository, AddressRepository, CalendarRepository, Clock, ContactRepository,
-    CounterRepository, NoteRepository, PoolRepository, Store, Tx, UserRepository,
+    CounterRepository, NoteRepository, OpportunityRepository, PoolRepository, Store,
+    TraceRepository, Tx, UserRepository,
 };
 pub use search::{
     AddressCriteria, AddressQuery, AddressSort, AddressSortField, Page, PageRequest,
@@ -88,8 +92,9 @@ pub use search::{
 };
 pub use services::{
     ActivatedAddress, AddressService, AddressView, CalendarService, ContactService, Conversion,
-    ConversionPreview, ConvertOptions, FieldChange, ImportReport, ImportRow, NoteService,
-    PoolService, Rules, Services, SlaEvent, UserService, UserSyncReport,
+    ConversionPreview, ConvertOptions, FieldChange, ImportReport, ImportRow, LinkedRecord,
+    NoteService, OpportunityService, PoolService, Rules, Services, SlaEvent, TraceService,
+    UserService, UserSyncReport,
 };
 pub use user::{Actor, Role, User, UserDirectory};
 pub use values::{

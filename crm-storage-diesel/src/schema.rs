@@ -233,7 +233,101 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    opportunities (id) {
+        id -> BigInt,
+        number -> BigInt,
+        address_id -> BigInt,
+        title -> Text,
+        main_contact_id -> Nullable<BigInt>,
+        stage -> Text,
+        is_open -> Bool,
+        probability -> BigInt,
+        probability_overridden -> Bool,
+        volume -> Nullable<BigInt>,
+        currency -> Nullable<Text>,
+        close_date -> Nullable<Date>,
+        source -> Nullable<Text>,
+        competitors -> Text,
+        lost_reason -> Nullable<Text>,
+        description -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decided_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        created_by -> BigInt,
+        updated_at -> Timestamp,
+        updated_by -> BigInt,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    opportunity_team (opportunity_id, user_id) {
+        opportunity_id -> BigInt,
+        user_id -> BigInt,
+        role -> Text,
+        access -> Text,
+        address_id -> BigInt,
+        is_open -> Bool,
+        sort_date -> Date,
+    }
+}
+
+diesel::table! {
+    traces (id) {
+        id -> BigInt,
+        address_id -> BigInt,
+        seq -> BigInt,
+        recorded_at -> Timestamp,
+        occurred_at -> Timestamp,
+        kind -> Text,
+        actor_id -> BigInt,
+        source -> Text,
+        external_id -> Nullable<Text>,
+        linked_kind -> Text,
+        linked_id -> BigInt,
+        summary -> Text,
+        summary_key -> Text,
+        payload -> Text,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    trace_heads (address_id) {
+        address_id -> BigInt,
+        seq -> BigInt,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    trace_audience (user_id, recorded_at, trace_id) {
+        user_id -> BigInt,
+        recorded_at -> Timestamp,
+        trace_id -> BigInt,
+        address_id -> BigInt,
+        kind -> Text,
+        actor_id -> BigInt,
+        linked_kind -> Text,
+        linked_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    sla_breaches (entry_id, deadline) {
+        entry_id -> BigInt,
+        deadline -> Text,
+    }
+}
+
 diesel::joinable!(address_words -> addresses (address_id));
+diesel::joinable!(opportunities -> addresses (address_id));
+diesel::joinable!(opportunity_team -> opportunities (opportunity_id));
+diesel::joinable!(traces -> addresses (address_id));
+diesel::joinable!(trace_audience -> traces (trace_id));
+diesel::joinable!(sla_breaches -> calendar_entries (entry_id));
 diesel::joinable!(calendar_entries -> addresses (address_id));
 diesel::joinable!(calendar_attendance -> addresses (address_id));
 diesel::joinable!(calendar_people -> calendar_entries (entry_id));
@@ -260,4 +354,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     calendar_attendance,
     pools,
     pool_members,
+    opportunities,
+    opportunity_team,
+    traces,
+    trace_heads,
+    trace_audience,
+    sla_breaches,
 );

@@ -69,3 +69,15 @@ impl Drop for PgSchema {
         }
     }
 }
+
+/// Runs raw SQL on a store outside the library's API — for tests that tamper with rows the
+/// way someone with database access could.
+///
+/// # Errors
+/// [`StorageError::Query`] when the statement fails.
+pub fn execute(store: &crate::DieselStore, sql: &str) -> Result<(), StorageError> {
+    store.with_connection(|c| {
+        c.batch_execute(sql)?;
+        Ok(())
+    })
+}

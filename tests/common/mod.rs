@@ -36,6 +36,14 @@ impl TickingClock {
     }
 }
 
+impl TickingClock {
+    /// Moves the clock on by `by` (time passing between use cases).
+    pub fn advance(&self, by: chrono::Duration) {
+        self.micros
+            .fetch_add(by.num_microseconds().unwrap_or(0), Ordering::SeqCst);
+    }
+}
+
 impl Clock for TickingClock {
     fn now(&self) -> DateTime<Utc> {
         let micros = self.micros.fetch_add(1_000_000, Ordering::SeqCst);
@@ -46,6 +54,7 @@ impl Clock for TickingClock {
 /// A CRM on a private database; the database goes away with it.
 pub struct TestCrm {
     pub crm: Crm,
+    pub clock: Arc<TickingClock>,
     _sqlite_dir: Option<tempfile::TempDir>,
     _pg_schema: Option<PgSchema>,
 }
@@ -71,9 +80,11 @@ pub fn open(db: Db, toml: &str) -> Result<Option<TestCrm>, Box<dyn std::error::E
             let dir = tempfile::tempdir()?;
             settings.data_dir = dir.path().to_owned();
             settings.database.url = String::new();
-            let crm = Crm::open_with_clock(settings, Arc::new(TickingClock::new()))?;
+            let clock = Arc::new(TickingClock::new());
+            let crm = Crm::open_with_clock(settings, clock.clone())?;
             Ok(Some(TestCrm {
                 crm,
+                clock,
                 _sqlite_dir: Some(dir),
                 _pg_schema: None,
             }))
@@ -85,9 +96,11 @@ pub fn open(db: Db, toml: &str) -> Result<Option<TestCrm>, Box<dyn std::error::E
             };
             let schema = PgSchema::create(&base)?;
             settings.database.url = schema.url().to_owned();
-            let crm = Crm::open_with_clock(settings, Arc::new(TickingClock::new()))?;
+            let clock = Arc::new(TickingClock::new());
+            let crm = Crm::open_with_clock(settings, clock.clone())?;
             Ok(Some(TestCrm {
                 crm,
+                clock,
                 _sqlite_dir: None,
                 _pg_schema: Some(schema),
             }))
@@ -219,4 +232,49 @@ pub fn assigned_address(crm: &TestCrm, rep: i64, name: &str) -> Result<crm::Addr
     let mut input = address(name, "8001", "Zürich");
     input.field_rep = Some(UserId(rep));
     crm.addresses().create_customer(&actor(MANAGER), &input)
+}
+
+// Opportunity and trace helpers.
+
+/// An opportunity of `address` in `stage` with a volume in CHF closing on `close`.
+pub fn deal(
+    address: crm::AddressId,
+    title: &str,
+    stage: &str,
+    volume: &str,
+    close: &str,
+) -> crm::opportunity::OpportunityInput {
+    crm::opportunity::OpportunityInput {
+        address_id: Some(address),
+        title: title.into(),
+        stage: Some(stage.into()),
+        volume: Some(crm::MoneyInput {
+            amount: volume.into(),
+            currency: None,
+        }),
+        close_date: Some(close.into()),
+        ..Default::default()
+    }
+}
+
+/// A team member as input.
+pub fn member(user: i64, role: &str, access: &str) -> crm::opportunity::TeamMemberInput {
+    crm::opportunity::TeamMemberInput {
+        user_id: UserId(user),
+        role: role.into(),
+        access: Some(access.into()),
+    }
+}
+
+/// The kinds of a page of traces, newest first.
+pub fn kinds(page: &crm::trace::TracePage) -> Vec<&str> {
+    page.items.iter().map(|t| t.kind.as_str()).collect()
+}
+
+/// The field names of an `Invalid` error, or a panic naming what came instead.
+pub fn invalid_fields<T: std::fmt::Debug>(result: Result<T, Error>) -> Vec<String> {
+    match result {
+        Err(Error::Invalid(invalid)) => invalid.errors().iter().map(|e| e.field.clone()).collect(),
+        other => panic!("expected invalid input, got {other:?}"),
+    }
 }

@@ -20,6 +20,26 @@ pub struct MoneyInput {
     pub currency: Option<String>,
 }
 
+impl MoneyInput {
+    /// The amount as [`Money`] (CHF when no currency is given), recording errors under
+    /// `field.amount` and `field.currency`; negative amounts are refused.
+    pub fn validate_at(&self, field: &str, v: &mut Validator) -> Option<Money> {
+        let currency = match non_empty(&self.currency) {
+            Some(raw) => v.check(&format!("{field}.currency"), Currency::new(raw))?,
+            None => Currency::CHF,
+        };
+        let money = v.check(
+            &format!("{field}.amount"),
+            Money::parse(&self.amount, currency),
+        )?;
+        if money.amount.is_sign_negative() {
+            v.reject(&format!("{field}.amount"), "must not be negative");
+            return None;
+        }
+        Some(money)
+    }
+}
+
 /// Everything a form or import delivers for an address, as raw values.
 ///
 /// [`AddressInput::validate`] turns it into [`AddressData`] or names every bad field.
@@ -109,7 +129,7 @@ impl AddressInput {
         );
         let annual_potential = match &self.annual_potential {
             None => Some(None),
-            Some(m) => parse_potential(m, &mut v).map(Some),
+            Some(m) => m.validate_at("annual_potential", &mut v).map(Some),
         };
         let status = match non_empty(&self.status) {
             Some(raw) => v.check("status", raw.parse::<AddressStatus>()),
@@ -148,19 +168,6 @@ impl AddressInput {
             })
         })
     }
-}
-
-fn parse_potential(m: &MoneyInput, v: &mut Validator) -> Option<Money> {
-    let currency = match non_empty(&m.currency) {
-        Some(raw) => v.check("annual_potential.currency", Currency::new(raw))?,
-        None => Currency::CHF,
-    };
-    let money = v.check("annual_potential.amount", Money::parse(&m.amount, currency))?;
-    if money.amount.is_sign_negative() {
-        v.reject("annual_potential.amount", "must not be negative");
-        return None;
-    }
-    Some(money)
 }
 
 fn non_empty(raw: &Option<String>) -> Option<&str> {

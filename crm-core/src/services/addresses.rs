@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Context, require_sales_staff};
+use super::{Context, reps, require_sales_staff};
 use crate::address::{
     Address, AddressData, AddressInput, AddressKind, AddressPatch, AddressSummary, NewAddress,
 };
@@ -12,6 +12,7 @@ use crate::ids::{AddressId, AddressNumber, Version};
 use crate::note::Note;
 use crate::ports::{Store, Tx};
 use crate::search::{AddressCriteria, Page, PageRequest};
+use crate::trace::{DomainEvent, EventDetail};
 use crate::user::{Actor, Role};
 
 /// How many activated addresses each user's list keeps.
@@ -103,7 +104,7 @@ impl<'a, S: Store> AddressService<'a, S> {
                 created,
             };
             let id = tx.insert_address(&new)?;
-            Ok(Address {
+            let address = Address {
                 id,
                 number,
                 kind,
@@ -113,7 +114,9 @@ impl<'a, S: Store> AddressService<'a, S> {
                 created,
                 updated: created,
                 version: Version::FIRST,
-            })
+            };
+            self.ctx.record(tx, actor, [created_event(&address)])?;
+            Ok(address)
         })
     }
 
@@ -297,4 +300,18 @@ pub(super) fn require_complete(data: &AddressData) -> Result<()> {
         v.reject(field, "is required for a customer");
     }
     v.finish(|| Some(()))
+}
+
+/// The event of a new address.
+pub(super) fn created_event(address: &Address) -> DomainEvent {
+    DomainEvent::new(
+        address.id,
+        address.id.into(),
+        reps(address),
+        EventDetail::AddressCreated {
+            number: address.number,
+            name: address.data.display_name(),
+            kind: address.kind,
+        },
+    )
 }

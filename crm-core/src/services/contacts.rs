@@ -1,10 +1,11 @@
-use super::Context;
+use super::{Context, reps};
 use crate::address::Address;
 use crate::contact::{Contact, ContactInput, NewContact};
 use crate::entity::EntityKind;
 use crate::error::{Error, Result};
 use crate::ids::{AddressId, ContactId, Version};
 use crate::ports::{Store, Tx};
+use crate::trace::{DomainEvent, EventDetail};
 use crate::user::Actor;
 
 /// Contact persons of an address. Every address with active contacts has exactly one
@@ -48,6 +49,18 @@ impl<'a, S: Store> ContactService<'a, S> {
                 created,
             };
             let id = tx.insert_contact(&new)?;
+            self.ctx.record(
+                tx,
+                actor,
+                [DomainEvent::new(
+                    address_id,
+                    id.into(),
+                    reps(&address),
+                    EventDetail::ContactAdded {
+                        name: new.data.full_name(),
+                    },
+                )],
+            )?;
             Ok(Contact {
                 id,
                 address_id,

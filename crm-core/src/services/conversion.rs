@@ -3,12 +3,14 @@
 use serde::{Deserialize, Serialize};
 
 use super::addresses::{AddressService, require_complete};
+use super::reps;
 use crate::address::{Address, AddressKind};
 use crate::duplicates::{DuplicateCandidate, DuplicateProbe, assess};
 use crate::entity::EntityKind;
 use crate::error::{Error, Result};
 use crate::ids::{AddressId, AddressNumber, Version};
 use crate::ports::{Store, Tx};
+use crate::trace::{DomainEvent, EventDetail};
 use crate::user::Actor;
 
 /// How many stored addresses the duplicate check looks at, at most.
@@ -166,6 +168,20 @@ impl<S: Store> AddressService<'_, S> {
             converted.converted = Some(stamp);
             let data = converted.data.clone();
             let customer = self.save(tx, actor, converted, data, expected)?;
+            self.ctx.record(
+                tx,
+                actor,
+                [DomainEvent::new(
+                    customer.id,
+                    customer.id.into(),
+                    reps(&customer),
+                    EventDetail::LeadConverted {
+                        lead_number,
+                        customer_number: customer.number,
+                        name: customer.data.display_name(),
+                    },
+                )],
+            )?;
             Ok(Conversion {
                 customer,
                 lead_number,

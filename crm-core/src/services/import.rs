@@ -11,6 +11,7 @@ use crate::error::{Error, FieldError, Invalid, Result};
 use crate::ids::{AddressId, AddressNumber, UserId};
 use crate::note::{NewNote, note_text};
 use crate::ports::Store;
+use crate::trace::{DomainEvent, EventDetail};
 use crate::user::{Actor, Role};
 use crate::values::{CountryCode, Language};
 
@@ -96,6 +97,19 @@ impl<S: Store> super::AddressService<'_, S> {
                 });
             }
             let ids = tx.insert_addresses(&new_addresses)?;
+            let events = ids.iter().zip(&new_addresses).map(|(id, new)| {
+                DomainEvent::new(
+                    *id,
+                    (*id).into(),
+                    [new.data.field_rep, new.data.inside_rep],
+                    EventDetail::AddressCreated {
+                        number: new.number,
+                        name: new.data.display_name(),
+                        kind: new.kind,
+                    },
+                )
+            });
+            self.ctx.record(tx, actor, events)?;
             let mut contacts = Vec::new();
             let mut notes = Vec::new();
             for (row, id) in valid.into_iter().zip(&ids) {

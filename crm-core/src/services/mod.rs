@@ -7,7 +7,9 @@ mod contacts;
 mod conversion;
 mod import;
 mod notes;
+mod opportunities;
 mod pools;
+mod traces;
 mod users;
 
 use std::sync::Arc;
@@ -20,21 +22,27 @@ pub use contacts::ContactService;
 pub use conversion::{Conversion, ConversionPreview, ConvertOptions, FieldChange};
 pub use import::{ImportReport, ImportRow};
 pub use notes::NoteService;
+pub use opportunities::OpportunityService;
 pub use pools::PoolService;
+pub use traces::{LinkedRecord, TraceService};
 pub use users::{UserService, UserSyncReport};
 
 use crate::address::{Address, AddressKind, Stamp};
 use crate::duplicates::DuplicateRules;
-use crate::entity::EntityKind;
+use crate::entity::{EntityKind, EntityRef};
 use crate::error::{Error, Result};
-use crate::ids::{AddressId, AddressNumber, UserId};
+use crate::ids::{
+    AddressId, AddressNumber, CalendarEntryId, ContactId, OpportunityId, TraceId, UserId,
+};
 use crate::numbering::NumberRanges;
+use crate::opportunity::{OpportunityRules, Pipeline};
 use crate::ports::{Clock, Store, Tx};
+use crate::trace::{CRM_SOURCE, ChainHead, DomainEvent, NewTrace, SealedTrace, TraceRules};
 use crate::user::Actor;
 use crate::visibility::{AddressScope, VisibilityPolicy};
 
 /// The company rules the services apply, from settings.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Rules {
     /// Who sees which address.
     pub visibility: VisibilityPolicy,
@@ -42,12 +50,17 @@ pub struct Rules {
     pub numbers: NumberRanges,
     /// Thresholds of the duplicate check.
     pub duplicates: DuplicateRules,
+    /// The pipeline and the window of recently decided opportunities.
+    pub opportunities: OpportunityRules,
+    /// Which events become traces.
+    pub traces: TraceRules,
 }
 
 struct Context<S> {
     store: S,
     clock: Arc<dyn Clock>,
     rules: Rules,
+    pipeline: Pipeline,
 }
 
 /// All services over one store; cheap to clone and share between threads.
@@ -81,14 +94,21 @@ impl<S: Store> Services<S> {
     /// Services over `store`, reading time from `clock`, applying `rules`.
     ///
     /// # Errors
-    /// [`Error::Invalid`] when the rules contradict themselves (overlapping number ranges).
+    /// [`Error::Invalid`] when the rules contradict themselves (overlapping number ranges, a
+    /// malformed pipeline or trace kind).
     pub fn new(store: S, clock: Arc<dyn Clock>, rules: Rules) -> Result<Self> {
         rules.numbers.validate().map_err(|e| e.at("numbers"))?;
+        let pipeline = rules
+            .opportunities
+            .pipeline()
+            .map_err(|e| e.at("opportunities.stages"))?;
+        rules.traces.validate().map_err(|e| e.at("traces"))?;
         Ok(Services {
             ctx: Arc::new(Context {
                 store,
                 clock,
                 rules,
+                pipeline,
             }),
         })
     }
@@ -123,6 +143,16 @@ impl<S: Store> Services<S> {
         PoolService::new(&self.ctx)
     }
 
+    /// Opportunities, their selling teams and milestones.
+    pub fn opportunities(&self) -> OpportunityService<'_, S> {
+        OpportunityService::new(&self.ctx)
+    }
+
+    /// Traces: queries, external events, verification of the chains.
+    pub fn traces(&self) -> TraceService<'_, S> {
+        TraceService::new(&self.ctx)
+    }
+
     /// The store, for adapters that share it.
     pub fn store(&self) -> &S {
         &self.ctx.store
@@ -131,6 +161,11 @@ impl<S: Store> Services<S> {
     /// The rules in force.
     pub fn rules(&self) -> &Rules {
         &self.ctx.rules
+    }
+
+    /// The pipeline of opportunity stages in force.
+    pub fn pipeline(&self) -> &Pipeline {
+        &self.ctx.pipeline
     }
 }
 
@@ -163,7 +198,9 @@ impl<S: Store> Context<S> {
         let address = tx
             .address(id, AddressScope::All)?
             .ok_or_else(|| Error::not_found(EntityKind::Address, id))?;
-        if !self.scope(actor).admits(&address) {
+        let scope = self.scope(actor);
+        // A selling team member sees the address too; storage knows the teams.
+        if !scope.admits(&address) && tx.address(id, scope)?.is_none() {
             return Err(Error::Forbidden(format!(
                 "{} may not change address {}: it is not assigned to them",
                 actor.display_name, address.number
@@ -207,6 +244,60 @@ impl<S: Store> Context<S> {
         Ok(numbers)
     }
 
+    /// Records the events the trace rules admit, chained to their addresses' traces, in the
+    /// caller's transaction.
+    fn record(
+        &self,
+        tx: &mut dyn Tx,
+        actor: &Actor,
+        events: impl IntoIterator<Item = DomainEvent>,
+    ) -> Result<Vec<TraceId>> {
+        let now = self.now();
+        let traces: Vec<NewTrace> = events
+            .into_iter()
+            .filter(|e| self.rules.traces.admits(&e.detail))
+            .map(|e| NewTrace {
+                address_id: e.address,
+                recorded_at: now,
+                occurred_at: now,
+                kind: e.detail.kind().to_owned(),
+                actor: actor.user_id,
+                source: CRM_SOURCE.to_owned(),
+                external_id: None,
+                linked: e.linked,
+                summary: e.detail.summary(),
+                payload: e.detail.payload(),
+                audience: e.audience,
+            })
+            .collect();
+        self.append(tx, traces)
+    }
+
+    /// Chains `traces` to their addresses' heads and stores them.
+    fn append(&self, tx: &mut dyn Tx, traces: Vec<NewTrace>) -> Result<Vec<TraceId>> {
+        if traces.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut addresses: Vec<AddressId> = traces.iter().map(|t| t.address_id).collect();
+        addresses.sort_unstable();
+        addresses.dedup();
+        let mut heads: std::collections::HashMap<AddressId, ChainHead> = tx
+            .lock_chain_heads(&addresses)?
+            .into_iter()
+            .map(|h| (h.address_id, h))
+            .collect();
+        let sealed: Vec<SealedTrace> = traces
+            .into_iter()
+            .map(|t| {
+                let head = heads
+                    .entry(t.address_id)
+                    .or_insert_with(|| ChainHead::empty(t.address_id));
+                SealedTrace::seal(head, t)
+            })
+            .collect();
+        tx.append_traces(&sealed)
+    }
+
     /// Checks that responsible reps name known, active users.
     fn check_reps(&self, tx: &mut dyn Tx, reps: &[(&str, Option<UserId>)]) -> Result<()> {
         let mut v = crate::error::Validator::new();
@@ -223,6 +314,28 @@ impl<S: Store> Context<S> {
         }
         v.finish(|| Some(()))
     }
+}
+
+/// The responsible reps of an address: the audience of its events.
+fn reps(address: &Address) -> [Option<UserId>; 2] {
+    [address.data.field_rep, address.data.inside_rep]
+}
+
+/// Whether `link` names `address` itself or one of its records.
+fn record_of_address(tx: &mut dyn Tx, address: AddressId, link: EntityRef) -> Result<bool> {
+    Ok(match link.kind {
+        EntityKind::Address => link.id == address.0,
+        EntityKind::Contact => tx
+            .contact(ContactId(link.id))?
+            .is_some_and(|c| c.address_id == address),
+        EntityKind::Opportunity => tx
+            .opportunity(OpportunityId(link.id))?
+            .is_some_and(|o| o.address_id == address),
+        EntityKind::CalendarEntry => tx
+            .entry(CalendarEntryId(link.id))?
+            .is_some_and(|e| e.address_id == address),
+        _ => false,
+    })
 }
 
 fn require_sales_staff(actor: &Actor, what: &str) -> Result<()> {

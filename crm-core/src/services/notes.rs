@@ -1,10 +1,11 @@
-use super::Context;
+use super::{Context, record_of_address, reps};
 use crate::entity::{EntityKind, EntityRef};
 use crate::error::{Error, Result};
-use crate::ids::{AddressId, ContactId, NoteId, Version};
+use crate::ids::{AddressId, NoteId, Version};
 use crate::note::{NewNote, Note, note_text};
 use crate::ports::{Store, Tx};
 use crate::search::{Page, PageRequest};
+use crate::trace::{DomainEvent, EventDetail};
 use crate::user::{Actor, Role};
 
 /// Notes on addresses and their records. Whoever may change an address may add and edit its
@@ -19,7 +20,7 @@ impl<'a, S: Store> NoteService<'a, S> {
     }
 
     /// Adds a note to an address, about the address itself (`about: None`) or one of its
-    /// records (a contact of that address, for now).
+    /// records (a contact, an opportunity, a calendar entry of that address).
     ///
     /// # Errors
     /// [`Error::Invalid`] naming `text` or `about`; [`Error::NotFound`] / [`Error::Forbidden`]
@@ -33,9 +34,14 @@ impl<'a, S: Store> NoteService<'a, S> {
     ) -> Result<Note> {
         let text = note_text(text).map_err(|e| e.at("text"))?;
         self.ctx.store.write(|tx| {
-            self.ctx.address_for_write(tx, actor, address_id)?;
+            let address = self.ctx.address_for_write(tx, actor, address_id)?;
             let about = about.unwrap_or_else(|| address_id.into());
-            check_about(tx, address_id, about)?;
+            if !record_of_address(tx, address_id, about)? {
+                return Err(Error::invalid(
+                    "about",
+                    format!("{about} is not a record of address {}", address.number),
+                ));
+            }
             let created = self.ctx.stamp(actor);
             let new = NewNote {
                 address_id,
@@ -44,6 +50,18 @@ impl<'a, S: Store> NoteService<'a, S> {
                 created,
             };
             let id = tx.insert_note(&new)?;
+            self.ctx.record(
+                tx,
+                actor,
+                [DomainEvent::new(
+                    address_id,
+                    id.into(),
+                    reps(&address),
+                    EventDetail::NoteAdded {
+                        excerpt: excerpt(&new.text),
+                    },
+                )],
+            )?;
             Ok(Note {
                 id,
                 address_id,
@@ -158,21 +176,12 @@ fn load(tx: &mut dyn Tx, id: NoteId) -> Result<Note> {
         .ok_or_else(|| Error::not_found(EntityKind::Note, id))
 }
 
-/// A note may be about its address or a contact of that address.
-fn check_about(tx: &mut dyn Tx, address_id: AddressId, about: EntityRef) -> Result<()> {
-    let ok = match about.kind {
-        EntityKind::Address => about.id == address_id.0,
-        EntityKind::Contact => tx
-            .contact(ContactId(about.id))?
-            .is_some_and(|c| c.address_id == address_id),
-        _ => false,
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::invalid(
-            "about",
-            format!("{about} is not a record of address {address_id}"),
-        ))
+/// The beginning of a note, for its trace: the first line, at most 80 characters.
+fn excerpt(text: &str) -> String {
+    let line = text.lines().next().unwrap_or_default();
+    let mut short: String = line.chars().take(80).collect();
+    if short.len() < line.len() || text.lines().nth(1).is_some() {
+        short.push('…');
     }
+    short
 }

@@ -152,11 +152,12 @@ impl AddressRepository for DieselTx<'_> {
             &join_name(&old.name1, old.name2.as_deref(), old.name3.as_deref()),
             old.city.as_deref(),
         );
-        if old.field_rep_id != change.data.field_rep.map(|u| u.0)
-            || old.inside_rep_id != change.data.inside_rep.map(|u| u.0)
-            || old.number != change.number.0
-            || old.name1 != change.data.name1
-        {
+        let reps_changed = old.field_rep_id != change.data.field_rep.map(|u| u.0)
+            || old.inside_rep_id != change.data.inside_rep.map(|u| u.0);
+        if reps_changed {
+            super::trace::refresh_audience(self.conn, id.0)?;
+        }
+        if reps_changed || old.number != change.number.0 || old.name1 != change.data.name1 {
             super::calendar::refresh_address_attendance(self.conn, id.0)?;
         }
         let keys = change.data.search_keys();

@@ -1,13 +1,15 @@
 use std::collections::{BTreeSet, HashMap};
 
+use chrono::{DateTime, Utc};
 use chrono::{NaiveDate, NaiveDateTime};
 use crm_core::calendar::{
-    AddressRef, CalendarEntry, EntryData, EntryKind, ListedEntry, MilestoneMove, NewEntry,
-    PersonRole, TimeRange,
+    AddressRef, CalendarEntry, EntryData, EntryKind, EntryStatus, ListedEntry, MilestoneMove,
+    NewEntry, PersonRole, TimeRange,
 };
+use crm_core::trace::SlaDeadline;
 use crm_core::{
-    AddressId, AddressNumber, AddressScope, CalendarEntryId, CalendarRepository, ContactId, Stamp,
-    UserId, Version,
+    AddressId, AddressNumber, AddressScope, CalendarEntryId, CalendarRepository, ContactId,
+    EntityRef, Stamp, UserId, Version,
 };
 use diesel::prelude::*;
 
@@ -18,7 +20,7 @@ use crate::rows::calendar::{AttendanceRow, EntryContentRow, EntryRow, ListedRow,
 use crate::rows::{parse, ts, utc};
 use crate::schema::{
     addresses, calendar_attendance, calendar_contacts, calendar_entries, calendar_people,
-    milestone_moves,
+    milestone_moves, sla_breaches,
 };
 
 /// Most entries a calendar query reads.
@@ -35,8 +37,8 @@ impl CalendarRepository for DieselTx<'_> {
             .ok_or_else(|| crm_core::Error::Storage("entry was not inserted".into()))
     }
 
-    fn insert_entries(&mut self, batch: &[NewEntry]) -> crm_core::Result<()> {
-        insert_many(self.conn, batch).map(drop)
+    fn insert_entries(&mut self, batch: &[NewEntry]) -> crm_core::Result<Vec<CalendarEntryId>> {
+        insert_many(self.conn, batch)
     }
 
     fn entry(&mut self, id: CalendarEntryId) -> crm_core::Result<Option<CalendarEntry>> {
@@ -172,6 +174,78 @@ impl CalendarRepository for DieselTx<'_> {
             .collect()
     }
 
+    fn entries_linked_to(&mut self, link: EntityRef) -> crm_core::Result<Vec<CalendarEntryId>> {
+        let ids: Vec<i64> = calendar_entries::table
+            .filter(calendar_entries::linked_kind.eq(link.kind.as_str()))
+            .filter(calendar_entries::linked_id.eq(link.id))
+            .order((calendar_entries::starts_at, calendar_entries::id))
+            .select(calendar_entries::id)
+            .limit(MAX_LISTED)
+            .load(self.conn)
+            .dom()?;
+        Ok(ids.into_iter().map(CalendarEntryId).collect())
+    }
+
+    fn unnoted_sla_breaches(
+        &mut self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> crm_core::Result<Vec<(CalendarEntryId, SlaDeadline)>> {
+        let now = ts(now);
+        let noted = |deadline: SlaDeadline| {
+            sla_breaches::table
+                .filter(sla_breaches::deadline.eq(deadline.as_str()))
+                .select(sla_breaches::entry_id)
+        };
+        let response: Vec<i64> = unresolved()
+            .filter(calendar_entries::sla_response_due.lt(now))
+            .filter(calendar_entries::sla_responded_at.is_null())
+            .filter(calendar_entries::id.ne_all(noted(SlaDeadline::Response)))
+            .select(calendar_entries::id)
+            .order(calendar_entries::id)
+            .limit(i64::from(limit))
+            .load(self.conn)
+            .dom()?;
+        let resolution: Vec<i64> = unresolved()
+            .filter(calendar_entries::sla_resolution_due.lt(now))
+            .filter(calendar_entries::id.ne_all(noted(SlaDeadline::Resolution)))
+            .select(calendar_entries::id)
+            .order(calendar_entries::id)
+            .limit(i64::from(limit))
+            .load(self.conn)
+            .dom()?;
+        let mut due: Vec<(CalendarEntryId, SlaDeadline)> = response
+            .into_iter()
+            .map(|id| (CalendarEntryId(id), SlaDeadline::Response))
+            .chain(
+                resolution
+                    .into_iter()
+                    .map(|id| (CalendarEntryId(id), SlaDeadline::Resolution)),
+            )
+            .collect();
+        due.sort_by_key(|(id, d)| (*id, d.as_str()));
+        due.truncate(limit as usize);
+        Ok(due)
+    }
+
+    fn note_sla_breach(
+        &mut self,
+        entry: CalendarEntryId,
+        deadline: SlaDeadline,
+    ) -> crm_core::Result<bool> {
+        let n = with_inner!(&mut *self.conn, |c| {
+            diesel::insert_into(sla_breaches::table)
+                .values((
+                    sla_breaches::entry_id.eq(entry.0),
+                    sla_breaches::deadline.eq(deadline.as_str()),
+                ))
+                .on_conflict_do_nothing()
+                .execute(c)
+        })
+        .dom()?;
+        Ok(n > 0)
+    }
+
     fn user_entries(
         &mut self,
         user: UserId,
@@ -253,6 +327,16 @@ fn load_people(
         }
     }
     Ok(people)
+}
+
+/// Incidents under an SLA that are not resolved and not cancelled (the partial index
+/// `calendar_entries_unresolved_sla`).
+fn unresolved() -> calendar_entries::BoxedQuery<'static, crate::connection::MultiBackend> {
+    calendar_entries::table
+        .filter(calendar_entries::sla_response_due.is_not_null())
+        .filter(calendar_entries::sla_resolved_at.is_null())
+        .filter(calendar_entries::status.ne(EntryStatus::Cancelled.as_str()))
+        .into_boxed()
 }
 
 fn insert_many(

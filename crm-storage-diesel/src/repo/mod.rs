@@ -8,8 +8,10 @@ mod counter;
 mod duplicates;
 mod name_index;
 mod note;
+mod opportunity;
 mod pool;
 mod search;
+mod trace;
 mod user;
 
 use crm_core::AddressScope;
@@ -17,7 +19,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Bool, Nullable};
 
 use crate::connection::{AnyConnection, MultiBackend};
-use crate::schema::addresses;
+use crate::schema::{addresses, opportunity_team};
 
 /// One transaction's view of the database; implements every repository.
 pub struct DieselTx<'c> {
@@ -51,20 +53,43 @@ macro_rules! insert_in_blocks {
 }
 pub(crate) use insert_in_blocks;
 
-/// The visibility condition on `addresses` for a query over `QS` (the table or a join).
+/// The addresses of the opportunities whose team a user is in.
+type TeamAddresses = diesel::dsl::Select<
+    diesel::dsl::Filter<opportunity_team::table, diesel::dsl::Eq<opportunity_team::user_id, i64>>,
+    opportunity_team::address_id,
+>;
+
+/// The condition of [`AddressScope::Responsible`].
+pub(crate) type ResponsibleCondition = diesel::dsl::Or<
+    diesel::dsl::Or<
+        diesel::dsl::Eq<addresses::field_rep_id, i64>,
+        diesel::dsl::Eq<addresses::inside_rep_id, i64>,
+    >,
+    diesel::dsl::Nullable<diesel::dsl::EqAny<addresses::id, TeamAddresses>>,
+>;
+
+/// The visibility condition on `addresses` for a query over `QS` (the table or a join): a
+/// responsible user is the address's field or inside rep, or in the selling team of one of
+/// its opportunities.
 pub(crate) fn scope_condition<QS>(
     scope: AddressScope,
 ) -> Option<Box<dyn BoxableExpression<QS, MultiBackend, SqlType = Nullable<Bool>>>>
 where
-    addresses::field_rep_id: SelectableExpression<QS>,
-    addresses::inside_rep_id: SelectableExpression<QS>,
+    ResponsibleCondition: BoxableExpression<QS, MultiBackend, SqlType = Nullable<Bool>>,
 {
     match scope {
         AddressScope::All => None,
         AddressScope::Responsible(user) => Some(Box::new(
             addresses::field_rep_id
                 .eq(user.0)
-                .or(addresses::inside_rep_id.eq(user.0)),
+                .or(addresses::inside_rep_id.eq(user.0))
+                .or(addresses::id
+                    .eq_any(
+                        opportunity_team::table
+                            .filter(opportunity_team::user_id.eq(user.0))
+                            .select(opportunity_team::address_id),
+                    )
+                    .nullable()),
         )),
     }
 }

@@ -6,7 +6,9 @@ pub(crate) mod address;
 pub(crate) mod calendar;
 pub(crate) mod contact;
 pub(crate) mod note;
+pub(crate) mod opportunity;
 pub(crate) mod pool;
+pub(crate) mod trace;
 pub(crate) mod user;
 
 use chrono::{DateTime, NaiveDateTime, Utc};

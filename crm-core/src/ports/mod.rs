@@ -21,6 +21,10 @@
 //! [`Error::Busy`](crate::Error::Busy) when the database does, and inserts fail with
 //! [`Error::Duplicate`](crate::Error::Duplicate) on a unique key.
 
+mod sales;
+
+pub use sales::{OpportunityRepository, TraceRepository};
+
 use chrono::{DateTime, Utc};
 
 use crate::address::{Address, AddressChange, AddressSummary, NewAddress, Stamp};
@@ -29,6 +33,7 @@ use crate::calendar::{
 };
 use crate::contact::{Contact, ContactData, NewContact};
 use crate::duplicates::DuplicateProbe;
+use crate::entity::EntityRef;
 use crate::error::Result;
 use crate::ids::{
     AddressId, AddressNumber, CalendarEntryId, ContactId, NoteId, PoolId, UserId, Version,
@@ -36,6 +41,7 @@ use crate::ids::{
 use crate::note::{NewNote, Note};
 use crate::pool::{NewPool, Pool, PoolAddition, PoolData};
 use crate::search::{AddressQuery, Page, PageRequest};
+use crate::trace::SlaDeadline;
 use crate::user::User;
 use crate::visibility::AddressScope;
 
@@ -66,6 +72,8 @@ pub trait Tx:
     + ActivationRepository
     + CalendarRepository
     + PoolRepository
+    + OpportunityRepository
+    + TraceRepository
 {
 }
 
@@ -78,6 +86,8 @@ impl<T> Tx for T where
         + ActivationRepository
         + CalendarRepository
         + PoolRepository
+        + OpportunityRepository
+        + TraceRepository
 {
 }
 
@@ -342,14 +352,12 @@ pub trait CalendarRepository {
     /// Storage failures only.
     fn insert_entry(&mut self, new: &NewEntry) -> Result<CalendarEntryId>;
 
-    /// Stores many entries at once.
+    /// Stores many entries at once; ids in the order given.
     ///
     /// # Errors
     /// Storage failures only.
-    fn insert_entries(&mut self, batch: &[NewEntry]) -> Result<()> {
-        batch
-            .iter()
-            .try_for_each(|e| self.insert_entry(e).map(drop))
+    fn insert_entries(&mut self, batch: &[NewEntry]) -> Result<Vec<CalendarEntryId>> {
+        batch.iter().map(|e| self.insert_entry(e)).collect()
     }
 
     /// The entry with `id`, with its people, contacts and milestone moves.
@@ -387,6 +395,30 @@ pub trait CalendarRepository {
         range: TimeRange,
         kinds: &[EntryKind],
     ) -> Result<Vec<ListedEntry>>;
+
+    /// The ids of the entries linked to `link` (an opportunity's milestones), by start.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn entries_linked_to(&mut self, link: EntityRef) -> Result<Vec<CalendarEntryId>>;
+
+    /// Incidents with a deadline of their SLA missed by `now` (not met, or met late) whose
+    /// breach was not noted yet, at most `limit`.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn unnoted_sla_breaches(
+        &mut self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<(CalendarEntryId, SlaDeadline)>>;
+
+    /// Notes that the `deadline` of the incident `entry` was missed; `Ok(false)` when it was
+    /// noted before.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn note_sla_breach(&mut self, entry: CalendarEntryId, deadline: SlaDeadline) -> Result<bool>;
 
     /// The entries in `user`'s calendar that may have occurrences in `range`, restricted to
     /// addresses within `scope`, at most 10,000.
