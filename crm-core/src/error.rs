@@ -142,6 +142,17 @@ impl Invalid {
         self.errors.iter().any(|e| e.field == field)
     }
 
+    /// Renames fields: `rename` returns the new name of a field, or `None` to keep it.
+    #[must_use]
+    pub fn renamed(mut self, rename: impl Fn(&str) -> Option<String>) -> Self {
+        for error in &mut self.errors {
+            if let Some(name) = rename(&error.field) {
+                error.field = name;
+            }
+        }
+        self
+    }
+
     /// Puts `prefix.` in front of every field name (`rows[3].` for a bulk import).
     #[must_use]
     pub fn prefixed(mut self, prefix: &str) -> Self {

@@ -158,7 +158,14 @@ impl<'a, S: Store> TraceService<'a, S> {
     /// [`Error::Invalid`] naming the bad field (an unknown address, a linked record of
     /// another address); [`Error::Forbidden`] for non-administrators.
     pub fn ingest(&self, actor: &Actor, event: &ExternalEvent) -> Result<Ingested> {
-        let mut outcomes = self.ingest_many(actor, std::slice::from_ref(event))?;
+        let mut outcomes = self
+            .ingest_many(actor, std::slice::from_ref(event))
+            .map_err(|e| match e {
+                Error::Invalid(invalid) => Error::Invalid(
+                    invalid.renamed(|f| f.strip_prefix("events[0].").map(str::to_owned)),
+                ),
+                other => other,
+            })?;
         outcomes
             .pop()
             .ok_or_else(|| Error::Storage("no ingestion outcome".into()))

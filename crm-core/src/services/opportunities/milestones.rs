@@ -41,8 +41,11 @@ impl<S: Store> OpportunityService<'_, S> {
                 linked: Some(opportunity.id.into()),
                 ..Default::default()
             };
+            // The calendar calls the milestone's type `type`; this input `milestone_type`.
             let valid = entry.validate().map_err(|e| match e {
-                Error::Invalid(invalid) => Error::Invalid(rename_type_field(invalid)),
+                Error::Invalid(invalid) => Error::Invalid(
+                    invalid.renamed(|f| (f == "type").then(|| "milestone_type".to_owned())),
+                ),
                 other => other,
             })?;
             insert_entry(self.ctx, tx, actor, &address, valid)
@@ -150,20 +153,4 @@ fn milestone_of(
         ));
     }
     Ok(current)
-}
-
-/// The calendar calls the milestone's type `type`; the milestone input `milestone_type`.
-fn rename_type_field(invalid: crate::Invalid) -> crate::Invalid {
-    let errors = invalid
-        .errors()
-        .iter()
-        .cloned()
-        .map(|mut e| {
-            if e.field == "type" {
-                e.field = "milestone_type".into();
-            }
-            e
-        })
-        .collect();
-    crate::Invalid::from_errors(errors)
 }
