@@ -11,6 +11,7 @@
 //! ```
 
 mod calendar;
+mod deals;
 mod names;
 mod places;
 
@@ -340,14 +341,19 @@ pub struct SeedReport {
     pub calendar_entries: u64,
     /// Pools created now.
     pub pools: u64,
+    /// Opportunities written now.
+    pub opportunities: u64,
+    /// Events of the ERP recorded as traces now.
+    pub erp_events: u64,
     /// Whether the database was seeded before and left as it was.
     pub already_seeded: bool,
 }
 
 /// Fills an empty database with the demo company: [`staff`] with 4 field and 3 inside reps,
 /// `addresses` generated addresses with contacts and notes, calendar entries around today,
-/// a public pool (the Basel trade fair) and the first field rep's private pool of key
-/// accounts. A database that holds any address is left alone, so running twice changes
+/// opportunities with their selling teams, the ERP's recent orders, invoices and payments
+/// as traces, a public pool (the Basel trade fair) and the first field rep's private pool of
+/// key accounts. A database that holds any address is left alone, so running twice changes
 /// nothing.
 ///
 /// # Errors
@@ -383,6 +389,8 @@ pub fn seed_at(
             notes: 0,
             calendar_entries: 0,
             pools: 0,
+            opportunities: 0,
+            erp_events: 0,
             already_seeded: true,
         });
     }
@@ -397,6 +405,24 @@ pub fn seed_at(
         .flat_map(|(id, row)| generator.calendar(*id, row, anchor))
         .collect();
     let calendar_entries = crm.calendar().import(&admin, &entries)? as u64;
+    let deals: Vec<_> = report
+        .ids
+        .iter()
+        .zip(&rows)
+        .flat_map(|(id, row)| generator.opportunities(*id, row, anchor))
+        .collect();
+    let opportunities = crm.opportunities().import(&admin, &deals)?.len() as u64;
+    let events: Vec<_> = report
+        .ids
+        .iter()
+        .zip(&rows)
+        .filter(|(_, row)| row.kind == AddressKind::Customer)
+        .flat_map(|(id, _)| {
+            let count = generator.rng.below(5);
+            generator.erp_events(*id, count, anchor)
+        })
+        .collect();
+    let erp_events = crm.traces().ingest_many(&admin, &events)?.len() as u64;
     let fair = crm.pools().create(
         &manager(),
         &crm_core::PoolInput {
@@ -436,6 +462,8 @@ pub fn seed_at(
         notes: report.notes,
         calendar_entries,
         pools: 2,
+        opportunities,
+        erp_events,
         already_seeded: false,
     })
 }
@@ -479,6 +507,36 @@ mod tests {
             (120..=280).contains(&total),
             "about two per address: {total}"
         );
+    }
+
+    #[test]
+    fn generated_opportunities_and_erp_events_are_valid() {
+        let mut generator = Generator::new(5, 4, 3);
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+        let pipeline = crm_core::opportunity::Pipeline::default();
+        let rows = generator.batch(1_000);
+        let mut count = 0;
+        let mut decided = 0;
+        for (i, row) in rows.iter().enumerate() {
+            let id = crm_core::AddressId(i as i64 + 1);
+            for input in generator.opportunities(id, row, today) {
+                let valid = input.validate(&pipeline).unwrap();
+                let lead = valid.team.unwrap();
+                assert_eq!(lead[0].role, crm_core::opportunity::TeamRole::Lead);
+                if valid.data.outcome().is_decided() {
+                    decided += 1;
+                } else {
+                    assert!(valid.data.close_date.unwrap() > today);
+                }
+                count += 1;
+            }
+            for event in generator.erp_events(id, 2, today) {
+                event.validate().unwrap();
+                assert!(event.occurred_at.date_naive() < today);
+            }
+        }
+        assert!((250..=350).contains(&count), "about 0.3 per address: {count}");
+        assert!(decided > 0 && decided < count / 2, "{decided} of {count} decided");
     }
 
     #[test]

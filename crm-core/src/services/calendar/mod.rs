@@ -152,15 +152,13 @@ impl<'a, S: Store> CalendarService<'a, S> {
                 })
                 .collect();
             let ids = tx.insert_entries(&new)?;
-            let events = ids.iter().zip(&new).filter_map(|(id, entry)| {
-                let address = checked.get(&entry.address_id)?;
-                opened_event(*id, address, &entry.data)
-            });
-            self.ctx.record(tx, actor, events)?;
+            let mut events = Vec::new();
             for (id, entry) in ids.iter().zip(new) {
-                if let (Some(address), EntryDetails::Assignment { sla: Some(_), .. }) =
-                    (checked.get(&entry.address_id), &entry.data.details)
-                {
+                let Some(address) = checked.get(&entry.address_id) else {
+                    continue;
+                };
+                events.extend(opened_event(*id, address, &entry.data));
+                if let EntryDetails::Assignment { sla: Some(_), .. } = &entry.data.details {
                     let stored = CalendarEntry {
                         id: *id,
                         address_id: entry.address_id,
@@ -170,9 +168,10 @@ impl<'a, S: Store> CalendarService<'a, S> {
                         updated: entry.created,
                         version: Version::FIRST,
                     };
-                    sla::breaches(self.ctx, tx, actor, address, &stored)?;
+                    events.extend(sla::breach_events(self.ctx, tx, address, &stored)?);
                 }
             }
+            self.ctx.record(tx, actor, events)?;
             Ok(ids.len())
         })
     }

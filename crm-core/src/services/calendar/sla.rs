@@ -61,11 +61,25 @@ pub(in crate::services) fn breaches<S: Store>(
     address: &Address,
     entry: &CalendarEntry,
 ) -> Result<usize> {
+    let events = breach_events(ctx, tx, address, entry)?;
+    let noted = events.len();
+    ctx.record(tx, actor, events)?;
+    Ok(noted)
+}
+
+/// Notes the deadlines of `entry` missed by now; returns their events for the caller to
+/// record.
+pub(in crate::services) fn breach_events<S: Store>(
+    ctx: &Context<S>,
+    tx: &mut dyn Tx,
+    address: &Address,
+    entry: &CalendarEntry,
+) -> Result<Vec<DomainEvent>> {
     let EntryDetails::Assignment { sla: Some(sla), .. } = &entry.data.details else {
-        return Ok(0);
+        return Ok(Vec::new());
     };
     if entry.data.status == EntryStatus::Cancelled {
-        return Ok(0);
+        return Ok(Vec::new());
     }
     let now = ctx.now();
     let mut events = Vec::new();
@@ -97,7 +111,5 @@ pub(in crate::services) fn breaches<S: Store>(
             ));
         }
     }
-    let noted = events.len();
-    ctx.record(tx, actor, events)?;
-    Ok(noted)
+    Ok(events)
 }

@@ -1,8 +1,9 @@
 //! The main example: opens the embedded default (SQLite under `./crm-data/`), seeds a Swiss
 //! wholesaler's demo data once, then works as the field rep Anna Meier: searches, converts a
 //! lead with its duplicate check, activates an address, plans a visit in its calendar, puts it
-//! into her pool, and writes every demo user's calendar as iCalendar file to
-//! `./crm-data/exports/<login>.ics`.
+//! into her pool, opens an opportunity with a milestone, shows the address's opportunities
+//! and latest traces and her traces over all her customers, and writes every demo user's
+//! calendar as iCalendar file to `./crm-data/exports/<login>.ics`.
 //!
 //! ```sh
 //! cargo run --example quickstart
@@ -10,11 +11,14 @@
 //!
 //! Running it again reuses the data: the seed is skipped and a new lead is captured.
 
+mod sales;
+
 use crm::{
     Actor, Address, AddressCriteria, AddressInput, AddressKind, AddressSort, AddressSortField,
     AddressSummary, AddressView, ConvertOptions, Crm, Error, MatchReason, PageRequest,
     PostalAddressInput, PostalCodeFilter, Settings, calendar, demo,
 };
+use sales::{opportunities, traces};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -48,8 +52,15 @@ fn main() -> Result<()> {
         println!("Demo data already present: seeding skipped.");
     } else {
         println!(
-            "Seeded {} addresses with {} contacts, {} notes, {} calendar entries and {} pools.",
-            seeded.addresses, seeded.contacts, seeded.notes, seeded.calendar_entries, seeded.pools
+            "Seeded {} addresses with {} contacts, {} notes, {} calendar entries, {} pools, \
+             {} opportunities and {} ERP events.",
+            seeded.addresses,
+            seeded.contacts,
+            seeded.notes,
+            seeded.calendar_entries,
+            seeded.pools,
+            seeded.opportunities,
+            seeded.erp_events
         );
     }
 
@@ -61,6 +72,8 @@ fn main() -> Result<()> {
     activate(&crm, &rep, &customer)?;
     calendar(&crm, &rep, &customer)?;
     pools(&crm, &rep, &customer)?;
+    opportunities(&crm, &rep, &customer)?;
+    traces(&crm, &rep, &customer)?;
     exports(&crm)?;
     Ok(())
 }
