@@ -52,3 +52,56 @@ pub fn name_contains_scan(
         Ok((total, ids))
     })
 }
+
+/// The usual audit approach, as the peer of traces: a trigger that copies the whole row of
+/// every updated opportunity into `opportunities_audit`. Installs it.
+///
+/// # Errors
+/// [`StorageError::Query`].
+pub fn install_audit_trigger(store: &DieselStore) -> Result<(), StorageError> {
+    use diesel::connection::SimpleConnection;
+    let sql = match store.backend() {
+        crate::Backend::Sqlite => {
+            "CREATE TABLE opportunities_audit AS \
+                 SELECT *, CURRENT_TIMESTAMP AS audit_at, 'update' AS audit_op \
+                 FROM opportunities WHERE 0; \
+             CREATE TRIGGER opportunities_audit_update AFTER UPDATE ON opportunities BEGIN \
+                 INSERT INTO opportunities_audit \
+                     SELECT *, CURRENT_TIMESTAMP, 'update' FROM opportunities WHERE id = NEW.id; \
+             END;"
+        }
+        crate::Backend::Postgres => {
+            "CREATE TABLE opportunities_audit AS \
+                 SELECT *, now() AS audit_at, 'update'::text AS audit_op \
+                 FROM opportunities WHERE false; \
+             CREATE FUNCTION opportunities_audit_copy() RETURNS trigger AS $$ \
+             BEGIN \
+                 INSERT INTO opportunities_audit SELECT NEW.*, now(), TG_OP; \
+                 RETURN NEW; \
+             END $$ LANGUAGE plpgsql; \
+             CREATE TRIGGER opportunities_audit_update AFTER UPDATE ON opportunities \
+                 FOR EACH ROW EXECUTE FUNCTION opportunities_audit_copy();"
+        }
+    };
+    store.with_connection(|c| Ok(c.batch_execute(sql)?))
+}
+
+/// Removes what [`install_audit_trigger`] installed.
+///
+/// # Errors
+/// [`StorageError::Query`].
+pub fn remove_audit_trigger(store: &DieselStore) -> Result<(), StorageError> {
+    use diesel::connection::SimpleConnection;
+    let sql = match store.backend() {
+        crate::Backend::Sqlite => {
+            "DROP TRIGGER IF EXISTS opportunities_audit_update; \
+             DROP TABLE IF EXISTS opportunities_audit;"
+        }
+        crate::Backend::Postgres => {
+            "DROP TRIGGER IF EXISTS opportunities_audit_update ON opportunities; \
+             DROP FUNCTION IF EXISTS opportunities_audit_copy(); \
+             DROP TABLE IF EXISTS opportunities_audit;"
+        }
+    };
+    store.with_connection(|c| Ok(c.batch_execute(sql)?))
+}

@@ -535,8 +535,14 @@ mod tests {
                 assert!(event.occurred_at.date_naive() < today);
             }
         }
-        assert!((250..=350).contains(&count), "about 0.3 per address: {count}");
-        assert!(decided > 0 && decided < count / 2, "{decided} of {count} decided");
+        assert!(
+            (250..=350).contains(&count),
+            "about 0.3 per address: {count}"
+        );
+        assert!(
+            decided > 0 && decided < count / 2,
+            "{decided} of {count} decided"
+        );
     }
 
     #[test]

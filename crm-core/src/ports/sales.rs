@@ -106,11 +106,16 @@ pub trait TraceRepository {
     /// [`Error::Duplicate`](crate::Error::Duplicate) for a position or external id taken.
     fn append_traces(&mut self, traces: &[SealedTrace]) -> Result<Vec<TraceId>>;
 
-    /// The trace recorded for an external event.
+    /// The traces recorded for the external events `external_ids` of `source`, as
+    /// `(external id, trace)` in any order; ids not recorded are missing.
     ///
     /// # Errors
     /// Storage failures only.
-    fn external_trace(&mut self, source: &str, external_id: &str) -> Result<Option<TraceId>>;
+    fn external_traces(
+        &mut self,
+        source: &str,
+        external_ids: &[&str],
+    ) -> Result<Vec<(String, TraceId)>>;
 
     /// The trace with `id`.
     ///

@@ -206,14 +206,27 @@ impl<'a, S: Store> TraceService<'a, S> {
             addresses.sort_unstable();
             addresses.dedup();
             tx.lock_chain_heads(&addresses)?;
+            let mut recorded: HashMap<(String, String), TraceId> = HashMap::new();
+            let mut by_source: HashMap<&str, Vec<&str>> = HashMap::new();
+            for event in &valid {
+                by_source
+                    .entry(event.source.as_str())
+                    .or_default()
+                    .push(event.external_id.as_str());
+            }
+            for (source, ids) in by_source {
+                for (external_id, trace) in tx.external_traces(source, &ids)? {
+                    recorded.insert((source.to_owned(), external_id), trace);
+                }
+            }
             let now = self.ctx.now();
             let mut outcomes = Vec::with_capacity(valid.len());
             let mut fresh: Vec<NewTrace> = Vec::new();
             let mut first_in_batch: HashMap<(&str, &str), usize> = HashMap::new();
             for (event, audience) in valid.iter().zip(audiences) {
                 let key = (event.source.as_str(), event.external_id.as_str());
-                if let Some(trace) = tx.external_trace(key.0, key.1)? {
-                    outcomes.push(Ok(Ingested::AlreadyRecorded { trace }));
+                if let Some(trace) = recorded.get(&(key.0.to_owned(), key.1.to_owned())) {
+                    outcomes.push(Ok(Ingested::AlreadyRecorded { trace: *trace }));
                 } else if let Some(first) = first_in_batch.get(&key) {
                     outcomes.push(Err(*first));
                 } else if !self.ctx.rules.traces.traces_kind(&event.kind) {

@@ -155,7 +155,11 @@ impl AddressRepository for DieselTx<'_> {
         let reps_changed = old.field_rep_id != change.data.field_rep.map(|u| u.0)
             || old.inside_rep_id != change.data.inside_rep.map(|u| u.0);
         if reps_changed {
-            super::trace::refresh_audience(self.conn, id.0)?;
+            let former: Vec<i64> = [old.field_rep_id, old.inside_rep_id]
+                .into_iter()
+                .flatten()
+                .collect();
+            super::trace::refresh_audience(self.conn, id.0, &former)?;
         }
         if reps_changed || old.number != change.number.0 || old.name1 != change.data.name1 {
             super::calendar::refresh_address_attendance(self.conn, id.0)?;

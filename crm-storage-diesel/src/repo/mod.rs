@@ -28,11 +28,11 @@ pub struct DieselTx<'c> {
 
 /// Inserts a slice of rows in multi-row statements of a fixed number of rows, so that the
 /// statement text never changes and the prepared statement is reused (diesel caches inserts
-/// of arrays, not of slices); the remainder goes in one last statement. Evaluates to the
-/// concatenated results of `$run` for each statement.
+/// of arrays, not of slices): blocks of `$n` rows, then of 16, then single rows. Evaluates to
+/// the concatenated results of `$run` for each statement.
 ///
-/// `$run` receives the inner connection `$c` and the rows `$block` (an array reference or a
-/// slice) and returns a `QueryResult`.
+/// `$run` receives the inner connection `$c` and the rows `$block` (an array reference, or a
+/// reference to one row) and returns a `QueryResult`.
 macro_rules! insert_in_blocks {
     ($conn:expr, $rows:expr, $n:literal, |$c:ident, $block:ident| $run:expr) => {{
         let rows = $rows;
@@ -44,8 +44,16 @@ macro_rules! insert_in_blocks {
                 .map_err(|_| crm_core::Error::Storage("block size mismatch".into()))?;
             results.push(with_inner!(&mut *$conn, |$c| $run).dom()?);
         }
-        let $block = blocks.remainder();
-        if !$block.is_empty() {
+        let mut sixteens = blocks.remainder().chunks_exact(16);
+        for block in &mut sixteens {
+            let $block: &[_; 16] = block
+                .try_into()
+                .map_err(|_| crm_core::Error::Storage("block size mismatch".into()))?;
+            results.push(with_inner!(&mut *$conn, |$c| $run).dom()?);
+        }
+        for row in sixteens.remainder() {
+            // One row as a plain insert: SQLite runs batches row by row in a savepoint.
+            let $block = row;
             results.push(with_inner!(&mut *$conn, |$c| $run).dom()?);
         }
         results

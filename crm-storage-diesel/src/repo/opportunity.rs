@@ -141,25 +141,35 @@ impl OpportunityRepository for DieselTx<'_> {
                     .select(opportunities::address_id)
                     .first(self.conn)
                     .dom()?;
-                diesel::delete(
+                let former: Vec<i64> = diesel::delete(
                     opportunity_team::table.filter(opportunity_team::opportunity_id.eq(id.0)),
                 )
-                .execute(self.conn)
+                .returning(opportunity_team::user_id)
+                .get_results(self.conn)
                 .dom()?;
                 let rows: Vec<TeamRow> = team
                     .iter()
                     .map(|m| TeamRow::new(id.0, AddressId(address), change.data, m))
                     .collect();
                 insert_team(self.conn, &rows)?;
-                super::trace::refresh_audience(self.conn, address)?;
+                super::trace::refresh_audience(self.conn, address, &former)?;
             }
             None => {
+                // Only rows whose copies changed are written.
+                let is_open = !change.data.outcome().is_decided();
+                let sort_date = sort_date(change.data.close_date);
                 diesel::update(
-                    opportunity_team::table.filter(opportunity_team::opportunity_id.eq(id.0)),
+                    opportunity_team::table
+                        .filter(opportunity_team::opportunity_id.eq(id.0))
+                        .filter(
+                            opportunity_team::is_open
+                                .ne(is_open)
+                                .or(opportunity_team::sort_date.ne(sort_date)),
+                        ),
                 )
                 .set((
-                    opportunity_team::is_open.eq(!change.data.outcome().is_decided()),
-                    opportunity_team::sort_date.eq(sort_date(change.data.close_date)),
+                    opportunity_team::is_open.eq(is_open),
+                    opportunity_team::sort_date.eq(sort_date),
                 ))
                 .execute(self.conn)
                 .dom()?;

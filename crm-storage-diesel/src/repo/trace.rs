@@ -65,41 +65,40 @@ macro_rules! filtered {
 
 impl TraceRepository for DieselTx<'_> {
     fn lock_chain_heads(&mut self, addresses: &[AddressId]) -> crm_core::Result<Vec<ChainHead>> {
-        let values: Vec<_> = addresses
-            .iter()
-            .map(|a| {
-                (
-                    trace_heads::address_id.eq(a.0),
-                    trace_heads::seq.eq(0_i64),
-                    trace_heads::hash.eq(crm_core::trace::GENESIS),
-                )
-            })
-            .collect();
-        let conn = &mut *self.conn;
-        let found: Vec<Vec<(i64, i64, String)>> =
-            insert_in_blocks!(conn, &values, 200, |c, block| {
+        let ids: Vec<i64> = addresses.iter().map(|a| a.0).collect();
+        let mut heads = select_heads(self.conn, &ids)?;
+        // SQLite writers hold the database's write lock already; an address without a head
+        // gets it with its first trace. PostgreSQL locks the rows, creating missing ones first.
+        if matches!(self.conn, AnyConnection::Postgresql(_)) && heads.len() < ids.len() {
+            let missing: Vec<_> = ids
+                .iter()
+                .filter(|id| heads.iter().all(|h| h.address_id.0 != **id))
+                .map(|id| {
+                    (
+                        trace_heads::address_id.eq(*id),
+                        trace_heads::seq.eq(0_i64),
+                        trace_heads::hash.eq(crm_core::trace::GENESIS),
+                    )
+                })
+                .collect();
+            let conn = &mut *self.conn;
+            insert_in_blocks!(conn, &missing, 200, |c, block| {
                 diesel::insert_into(trace_heads::table)
                     .values(block)
-                    .on_conflict(trace_heads::address_id)
-                    .do_update()
-                    .set(trace_heads::seq.eq(trace_heads::seq))
-                    .returning((trace_heads::address_id, trace_heads::seq, trace_heads::hash))
-                    .get_results(c)
+                    .on_conflict_do_nothing()
+                    .execute(c)
             });
-        let mut heads: Vec<ChainHead> = found
-            .into_iter()
-            .flatten()
-            .map(|(address, seq, hash)| ChainHead {
-                address_id: AddressId(address),
-                seq,
-                hash,
-            })
-            .collect();
-        heads.sort_by_key(|h| h.address_id);
+            heads = select_heads(self.conn, &ids)?;
+        }
         Ok(heads)
     }
 
     fn append_traces(&mut self, sealed: &[SealedTrace]) -> crm_core::Result<Vec<TraceId>> {
+        if let AnyConnection::Postgresql(c) = &mut *self.conn
+            && sealed.len() <= FEW
+        {
+            return sealed.iter().map(|t| append_one_pg(c, t)).collect();
+        }
         let rows: Vec<NewTraceRow> = sealed.iter().map(NewTraceRow::new).collect();
         let conn = &mut *self.conn;
         let inserted: Vec<Vec<(i64, i64, i64)>> =
@@ -157,19 +156,25 @@ impl TraceRepository for DieselTx<'_> {
         Ok(out)
     }
 
-    fn external_trace(
+    fn external_traces(
         &mut self,
         source: &str,
-        external_id: &str,
-    ) -> crm_core::Result<Option<TraceId>> {
-        let id: Option<i64> = traces::table
-            .filter(traces::source.eq(source))
-            .filter(traces::external_id.eq(external_id))
-            .select(traces::id)
-            .first(self.conn)
-            .optional()
-            .dom()?;
-        Ok(id.map(TraceId))
+        external_ids: &[&str],
+    ) -> crm_core::Result<Vec<(String, TraceId)>> {
+        let mut found = Vec::new();
+        for chunk in external_ids.chunks(500) {
+            let rows: Vec<(Option<String>, i64)> = traces::table
+                .filter(traces::source.eq(source))
+                .filter(traces::external_id.eq_any(chunk))
+                .select((traces::external_id, traces::id))
+                .load(self.conn)
+                .dom()?;
+            found.extend(
+                rows.into_iter()
+                    .filter_map(|(external, id)| Some((external?, TraceId(id)))),
+            );
+        }
+        Ok(found)
     }
 
     fn trace(&mut self, id: TraceId) -> crm_core::Result<Option<Trace>> {
@@ -186,16 +191,22 @@ impl TraceRepository for DieselTx<'_> {
 
     fn traces(&mut self, query: &TraceQuery) -> crm_core::Result<TracePage> {
         let limit = i64::from(query.limit.max(1));
-        let rows: Vec<(TraceRow, i64, String)> = match query.audience {
-            None => {
-                let address = query
-                    .address
-                    .ok_or_else(|| crm_core::Error::invalid("address", "is required"))?;
-                let base = traces::table
+        let rows: Vec<(TraceRow, i64, String)> = match (query.audience, query.address) {
+            // One address's chain, perhaps as far as it is in a user's list.
+            (audience, Some(address)) => {
+                let mut q = traces::table
                     .inner_join(addresses::table)
                     .filter(traces::address_id.eq(address.0))
                     .into_boxed();
-                let mut q = filtered!(base, traces, query);
+                if let Some(user) = audience {
+                    q = q.filter(diesel::dsl::exists(
+                        trace_audience::table
+                            .filter(trace_audience::user_id.eq(user.0))
+                            .filter(trace_audience::recorded_at.eq(traces::recorded_at))
+                            .filter(trace_audience::trace_id.eq(traces::id)),
+                    ));
+                }
+                let mut q = filtered!(q, traces, query);
                 if let Some(before) = query.before {
                     let seq: Option<i64> = traces::table
                         .filter(traces::id.eq(before.0))
@@ -213,15 +224,15 @@ impl TraceRepository for DieselTx<'_> {
                     .load(self.conn)
                     .dom()?
             }
-            Some(user) => {
+            (None, None) => {
+                return Err(crm_core::Error::invalid("address", "is required"));
+            }
+            (Some(user), None) => {
                 let base = trace_audience::table
                     .inner_join(traces::table.inner_join(addresses::table))
                     .filter(trace_audience::user_id.eq(user.0))
                     .into_boxed();
                 let mut q = filtered!(base, trace_audience, query);
-                if let Some(address) = query.address {
-                    q = q.filter(trace_audience::address_id.eq(address.0));
-                }
                 if let Some(before) = query.before {
                     let at = trace_audience::table
                         .filter(trace_audience::user_id.eq(user.0))
@@ -294,6 +305,94 @@ impl TraceRepository for DieselTx<'_> {
     }
 }
 
+/// Up to this many traces are appended on PostgreSQL one statement each; more in blocks.
+const FEW: usize = 4;
+
+/// The single statement that appends one trace on PostgreSQL: the trace, its audience and the
+/// new chain head in one round trip.
+const APPEND_ONE_PG: &str = "\
+WITH t AS (
+    INSERT INTO traces (address_id, seq, recorded_at, occurred_at, kind, actor_id, source,
+        external_id, linked_kind, linked_id, summary, summary_key, payload, prev_hash, hash)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+    RETURNING id, address_id, seq, recorded_at, kind, actor_id, linked_kind, linked_id, hash
+), audience AS (
+    INSERT INTO trace_audience (user_id, recorded_at, trace_id, address_id, kind, actor_id,
+        linked_kind, linked_id)
+    SELECT u, t.recorded_at, t.id, t.address_id, t.kind, t.actor_id, t.linked_kind, t.linked_id
+    FROM t, unnest($16::bigint[]) AS u
+), head AS (
+    INSERT INTO trace_heads (address_id, seq, hash) SELECT address_id, seq, hash FROM t
+    ON CONFLICT (address_id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash
+)
+SELECT id FROM t";
+
+#[derive(QueryableByName)]
+struct AppendedId {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    id: i64,
+}
+
+fn append_one_pg(
+    conn: &mut diesel::PgConnection,
+    trace: &SealedTrace,
+) -> crm_core::Result<TraceId> {
+    use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamp};
+    let row = NewTraceRow::new(trace);
+    let audience: Vec<i64> = trace.audience.iter().map(|u| u.0).collect();
+    let appended: AppendedId = diesel::sql_query(APPEND_ONE_PG)
+        .bind::<BigInt, _>(row.address_id)
+        .bind::<BigInt, _>(row.seq)
+        .bind::<Timestamp, _>(row.recorded_at)
+        .bind::<Timestamp, _>(row.occurred_at)
+        .bind::<Text, _>(&row.kind)
+        .bind::<BigInt, _>(row.actor_id)
+        .bind::<Text, _>(&row.source)
+        .bind::<Nullable<Text>, _>(&row.external_id)
+        .bind::<Text, _>(&row.linked_kind)
+        .bind::<BigInt, _>(row.linked_id)
+        .bind::<Text, _>(&row.summary)
+        .bind::<Text, _>(&row.summary_key)
+        .bind::<Text, _>(&row.payload)
+        .bind::<Text, _>(&row.prev_hash)
+        .bind::<Text, _>(&row.hash)
+        .bind::<Array<BigInt>, _>(&audience)
+        .get_result(conn)
+        .dom()?;
+    Ok(TraceId(appended.id))
+}
+
+/// The chain heads of `ids` by address, locked on PostgreSQL (in address order, so that two
+/// writers never wait for each other crosswise).
+fn select_heads(conn: &mut AnyConnection, ids: &[i64]) -> crm_core::Result<Vec<ChainHead>> {
+    let mut heads = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(i64, i64, String)> = if let [one] = chunk {
+            // The common case, one address, as a statement that stays prepared.
+            let query = trace_heads::table.filter(trace_heads::address_id.eq(*one));
+            match conn {
+                AnyConnection::Postgresql(c) => query.for_update().load(c),
+                AnyConnection::Sqlite(c) => query.load(c),
+            }
+        } else {
+            let query = trace_heads::table
+                .filter(trace_heads::address_id.eq_any(chunk))
+                .order(trace_heads::address_id);
+            match conn {
+                AnyConnection::Postgresql(c) => query.for_update().load(c),
+                AnyConnection::Sqlite(c) => query.load(c),
+            }
+        }
+        .dom()?;
+        heads.extend(rows.into_iter().map(|(address, seq, hash)| ChainHead {
+            address_id: AddressId(address),
+            seq,
+            hash,
+        }));
+    }
+    Ok(heads)
+}
+
 fn not_in_list(before: TraceId) -> crm_core::Error {
     crm_core::Error::invalid("before", format!("trace {before} is not in this list"))
 }
@@ -327,8 +426,13 @@ fn insert_audience(conn: &mut AnyConnection, rows: &[AudienceRow]) -> crm_core::
 }
 
 /// Rewrites an address's share of the users' trace lists: its responsible reps get every
-/// trace of the address, each selling team the traces of its opportunity.
-pub(crate) fn refresh_audience(conn: &mut AnyConnection, address: i64) -> crm_core::Result<()> {
+/// trace of the address, each selling team the traces of its opportunity. `previous` names
+/// the users who may have had a share before (the former reps, a former team).
+pub(crate) fn refresh_audience(
+    conn: &mut AnyConnection,
+    address: i64,
+    previous: &[i64],
+) -> crm_core::Result<()> {
     let reps: Option<(Option<i64>, Option<i64>)> = addresses::table
         .filter(addresses::id.eq(address))
         .select((addresses::field_rep_id, addresses::inside_rep_id))
@@ -351,9 +455,27 @@ pub(crate) fn refresh_audience(conn: &mut AnyConnection, address: i64) -> crm_co
         .select(TraceRow::as_select())
         .load(conn)
         .dom()?;
-    diesel::delete(trace_audience::table.filter(trace_audience::address_id.eq(address)))
+    let mut everyone: Vec<i64> = previous
+        .iter()
+        .chain(&reps)
+        .copied()
+        .chain(teams.iter().map(|(_, u)| *u))
+        .collect();
+    everyone.sort_unstable();
+    everyone.dedup();
+    // Deleted by their whole key: the users, the traces' times and ids.
+    for chunk in rows.chunks(300) {
+        let times: Vec<_> = chunk.iter().map(|r| r.recorded_at).collect();
+        let ids: Vec<i64> = chunk.iter().map(|r| r.id).collect();
+        diesel::delete(
+            trace_audience::table
+                .filter(trace_audience::user_id.eq_any(&everyone))
+                .filter(trace_audience::recorded_at.eq_any(times))
+                .filter(trace_audience::trace_id.eq_any(ids)),
+        )
         .execute(conn)
         .dom()?;
+    }
     let mut audience = Vec::new();
     for row in rows {
         let link = row.into_link();

@@ -78,7 +78,8 @@ CREATE TABLE trace_heads (
 );
 
 -- Derived: for each user, the traces in his list (those of the addresses he is responsible
--- for, those of the opportunities whose team he is in), with what the filters test.
+-- for, those of the opportunities whose team he is in), with what the filters test. Storage
+-- rewrites an address's rows by their whole key when its reps or a team change.
 CREATE TABLE trace_audience (
     user_id BIGINT NOT NULL,
     recorded_at TIMESTAMP NOT NULL,
@@ -90,7 +91,6 @@ CREATE TABLE trace_audience (
     linked_id BIGINT NOT NULL,
     PRIMARY KEY (user_id, recorded_at, trace_id)
 );
-CREATE INDEX trace_audience_address ON trace_audience (address_id, user_id);
 
 CREATE TABLE sla_breaches (
     entry_id BIGINT NOT NULL REFERENCES calendar_entries (id),

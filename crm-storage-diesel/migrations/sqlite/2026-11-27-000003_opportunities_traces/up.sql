@@ -48,8 +48,9 @@ CREATE INDEX opportunity_team_address ON opportunity_team (user_id, address_id);
 
 -- Append-only: no statement of the library updates or deletes a trace. (address_id, seq) is
 -- the chain; hash covers the canonical encoding of every column but id and summary_key.
+-- (Ids increase without AUTOINCREMENT's extra write per row: traces are never deleted.)
 CREATE TABLE traces (
-    id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    id INTEGER PRIMARY KEY NOT NULL,
     address_id BIGINT NOT NULL REFERENCES addresses (id),
     seq BIGINT NOT NULL,
     recorded_at TIMESTAMP NOT NULL,
@@ -78,7 +79,8 @@ CREATE TABLE trace_heads (
 ) WITHOUT ROWID;
 
 -- Derived: for each user, the traces in his list (those of the addresses he is responsible
--- for, those of the opportunities whose team he is in), with what the filters test.
+-- for, those of the opportunities whose team he is in), with what the filters test. Storage
+-- rewrites an address's rows by their whole key when its reps or a team change.
 CREATE TABLE trace_audience (
     user_id BIGINT NOT NULL,
     recorded_at TIMESTAMP NOT NULL,
@@ -90,7 +92,6 @@ CREATE TABLE trace_audience (
     linked_id BIGINT NOT NULL,
     PRIMARY KEY (user_id, recorded_at, trace_id)
 ) WITHOUT ROWID;
-CREATE INDEX trace_audience_address ON trace_audience (address_id, user_id);
 
 CREATE TABLE sla_breaches (
     entry_id BIGINT NOT NULL REFERENCES calendar_entries (id),

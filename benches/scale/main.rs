@@ -14,20 +14,27 @@
 
 #![allow(clippy::print_stdout)]
 
+mod calendar;
+mod measure;
+mod sales;
+
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use chrono::{NaiveDate, NaiveTime};
+use chrono::NaiveDate;
 use crm::demo::{self, Generator, Rng};
 use crm::{
     AddressCriteria, AddressId, AddressKind, AddressSort, AddressSortField, Crm, PageRequest,
-    PostalCodeFilter, Settings, calendar,
+    PostalCodeFilter, Settings,
 };
 use crm_storage_diesel::baseline;
 use crm_storage_diesel::testing::PgSchema;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
+
+use calendar::calendar_and_pools;
+use measure::{Measured, peak_rss_mb, print_table, time, time_raw};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -77,51 +84,13 @@ struct Report {
     generation_addresses_per_s: Option<f64>,
     generation_calendar_entries_per_s: Option<f64>,
     calendar_entries: Option<usize>,
+    generation_opportunities_per_s: Option<f64>,
+    opportunities: Option<usize>,
+    generation_erp_traces_per_s: Option<f64>,
+    erp_traces: Option<usize>,
     database_size_mb: Option<f64>,
     results: Vec<Measured>,
-}
-
-#[derive(Serialize)]
-struct Measured {
-    name: String,
-    n: usize,
-    p50_us: f64,
-    p95_us: f64,
-    p99_us: f64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    peer: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    peer_n: Option<usize>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    peer_p50_us: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ratio: Option<f64>,
-}
-
-impl Measured {
-    /// The percentiles of sorted `durations`.
-    fn of(name: &str, durations: &[Duration]) -> Self {
-        Measured {
-            name: name.into(),
-            n: durations.len(),
-            p50_us: percentile(durations, 50),
-            p95_us: percentile(durations, 95),
-            p99_us: percentile(durations, 99),
-            peer: None,
-            peer_n: None,
-            peer_p50_us: None,
-            ratio: None,
-        }
-    }
-
-    /// Records the peer's timings for the same operation, and the ratio of the medians.
-    fn set_peer(&mut self, peer: &str, durations: &[Duration]) {
-        let p50 = percentile(durations, 50);
-        self.peer = Some(peer.into());
-        self.peer_n = Some(durations.len());
-        self.peer_p50_us = Some(p50);
-        self.ratio = Some((p50 / self.p50_us * 10.0).round() / 10.0);
-    }
+    verify: Option<sales::Verified>,
 }
 
 fn main() -> Result<()> {
@@ -137,8 +106,10 @@ fn main() -> Result<()> {
         }
         let mut settings = bench_settings()?;
         settings.database.url = format!("sqlite://{}", file.display());
-        let crm = Crm::open(settings)?;
-        run(&o, &crm, "sqlite", &out, Some(file))?;
+        let crm = Crm::open(settings.clone())?;
+        settings.traces.enabled = false;
+        let quiet = Crm::open(settings)?;
+        run(&o, &crm, &quiet, "sqlite", &out, Some(file))?;
     }
     if let Some(url) = &o.postgres
         && o.only.as_deref().is_none_or(|b| b == "postgres")
@@ -146,8 +117,10 @@ fn main() -> Result<()> {
         let schema = PgSchema::create(url)?;
         let mut settings = bench_settings()?;
         settings.database.url = schema.url().to_owned();
-        let crm = Crm::open(settings)?;
-        run(&o, &crm, "postgres", &out, None)?;
+        let crm = Crm::open(settings.clone())?;
+        settings.traces.enabled = false;
+        let quiet = Crm::open(settings)?;
+        run(&o, &crm, &quiet, "postgres", &out, None)?;
     }
     Ok(())
 }
@@ -164,9 +137,11 @@ fn bench_settings() -> Result<Settings> {
     Ok(settings)
 }
 
+/// Runs every measurement on `crm`; `quiet` is the same database with traces switched off.
 fn run(
     o: &Options,
     crm: &Crm,
+    quiet: &Crm,
     backend: &str,
     out: &std::path::Path,
     file: Option<PathBuf>,
@@ -186,8 +161,15 @@ fn run(
     } else {
         let generated = generate(crm, o.addresses)?;
         println!(
-            "generated at {:.0} addresses/s (with contacts, notes and the name index); {} calendar entries at {:.0}/s",
-            generated.addresses_per_s, generated.entries, generated.entries_per_s
+            "generated at {:.0} addresses/s (with contacts, notes and the name index); {} calendar entries at {:.0}/s; \
+             {} opportunities at {:.0}/s; {} ERP events as traces at {:.0}/s",
+            generated.addresses_per_s,
+            generated.entries,
+            generated.entries_per_s,
+            generated.opportunities,
+            generated.opportunities_per_s,
+            generated.erp_traces,
+            generated.erp_traces_per_s
         );
         crm.store().analyze()?;
         Some(generated)
@@ -285,6 +267,10 @@ fn run(
     )?);
 
     results.extend(calendar_and_pools(crm, &mut rng, o, &ids)?);
+    results.extend(sales::opportunities_and_traces(
+        crm, quiet, &mut rng, o, &ids,
+    )?);
+    let verify = Some(sales::verify(crm)?);
 
     let database_size_mb = file.map(|f| {
         ["", "-wal"]
@@ -300,8 +286,13 @@ fn run(
         generation_addresses_per_s: generated.as_ref().map(|g| g.addresses_per_s),
         generation_calendar_entries_per_s: generated.as_ref().map(|g| g.entries_per_s),
         calendar_entries: generated.as_ref().map(|g| g.entries),
+        generation_opportunities_per_s: generated.as_ref().map(|g| g.opportunities_per_s),
+        opportunities: generated.as_ref().map(|g| g.opportunities),
+        generation_erp_traces_per_s: generated.as_ref().map(|g| g.erp_traces_per_s),
+        erp_traces: generated.as_ref().map(|g| g.erp_traces),
         database_size_mb,
         results,
+        verify,
     };
     print_table(&report);
     let path = out.join(format!("scale-{backend}.json"));
@@ -310,7 +301,6 @@ fn run(
     Ok(())
 }
 
-/// Imports `n` generated addresses in transactions of [`BATCH`] rows; returns addresses/s.
 /// The day the generated calendar is planned around.
 fn anchor() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default()
@@ -321,10 +311,14 @@ struct Generated {
     addresses_per_s: f64,
     entries: usize,
     entries_per_s: f64,
+    opportunities: usize,
+    opportunities_per_s: f64,
+    erp_traces: usize,
+    erp_traces_per_s: f64,
 }
 
-/// Imports `n` generated addresses in transactions of [`BATCH`] rows, and their calendar
-/// entries after each batch; times the two apart.
+/// Imports `n` generated addresses in transactions of [`BATCH`] rows, and after each batch
+/// their calendar entries, opportunities and 7–10 ERP events each; times them apart.
 fn generate(crm: &Crm, n: usize) -> Result<Generated> {
     let reps = (n / 2_000).max(4);
     crm.users().sync(&demo::staff(reps, reps))?;
@@ -339,9 +333,11 @@ fn generate(crm: &Crm, n: usize) -> Result<Generated> {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let admin = demo::admin();
+    let today = chrono::Utc::now().date_naive();
+    let mut erp = Rng::new(7);
     let (mut on_addresses, mut on_entries) = (Duration::ZERO, Duration::ZERO);
-    let mut done = 0;
-    let mut entries = 0;
+    let (mut on_opportunities, mut on_erp) = (Duration::ZERO, Duration::ZERO);
+    let (mut done, mut entries, mut opportunities, mut erp_traces) = (0, 0, 0, 0);
     while done < n {
         let started = Instant::now();
         let rows = generator.batch(BATCH.min(n - done));
@@ -356,6 +352,26 @@ fn generate(crm: &Crm, n: usize) -> Result<Generated> {
             .collect();
         entries += crm.calendar().import(&admin, &inputs)?;
         on_entries += started.elapsed();
+        let started = Instant::now();
+        let deals: Vec<_> = report
+            .ids
+            .iter()
+            .zip(&rows)
+            .flat_map(|(id, row)| generator.opportunities(*id, row, today))
+            .collect();
+        opportunities += crm.opportunities().import(&admin, &deals)?.len();
+        on_opportunities += started.elapsed();
+        let started = Instant::now();
+        let events: Vec<_> = report
+            .ids
+            .iter()
+            .flat_map(|id| {
+                let count = 7 + erp.below(4);
+                generator.erp_events(*id, count, today)
+            })
+            .collect();
+        erp_traces += crm.traces().ingest_many(&admin, &events)?.len();
+        on_erp += started.elapsed();
         done += rows.len();
         bar.set_position(done as u64);
     }
@@ -364,6 +380,10 @@ fn generate(crm: &Crm, n: usize) -> Result<Generated> {
         addresses_per_s: n as f64 / on_addresses.as_secs_f64(),
         entries,
         entries_per_s: entries as f64 / on_entries.as_secs_f64(),
+        opportunities,
+        opportunities_per_s: opportunities as f64 / on_opportunities.as_secs_f64(),
+        erp_traces,
+        erp_traces_per_s: erp_traces as f64 / on_erp.as_secs_f64(),
     })
 }
 
@@ -402,180 +422,4 @@ fn samples(crm: &Crm, rng: &mut Rng, n: usize, count: usize) -> Result<Vec<Sampl
         });
     }
     Ok(samples)
-}
-
-/// The calendar and pool operations: a field rep's month, an address's year, and adding a
-/// search result of about ten thousand addresses to a pool.
-fn calendar_and_pools(
-    crm: &Crm,
-    rng: &mut Rng,
-    o: &Options,
-    ids: &[AddressId],
-) -> Result<Vec<Measured>> {
-    let admin = demo::admin();
-    let zone = calendar::Zone::ZURICH;
-    let start = zone.instant(anchor().and_time(NaiveTime::MIN));
-    let month = calendar::TimeRange::new(start, start + chrono::Duration::days(31))?;
-    let year = calendar::TimeRange::new(
-        start - chrono::Duration::days(183),
-        start + chrono::Duration::days(183),
-    )?;
-    let reps = (o.addresses / 2_000).max(4);
-    let users: Vec<crm::UserId> = (0..o.calls.max(100))
-        .map(|_| crm::UserId(101 + rng.below(reps) as i64))
-        .collect();
-    let mut results = vec![
-        time(
-            "calendar: field rep's month (user calendar)",
-            &users,
-            |user| {
-                crm.calendar()
-                    .user_calendar(&admin, *user, month, PageRequest::first(500))
-                    .map(drop)
-            },
-        )?,
-        time("calendar: address's year (address calendar)", ids, |id| {
-            crm.calendar()
-                .address_calendar(&admin, *id, year, &[], PageRequest::default())
-                .map(drop)
-        })?,
-    ];
-    let manager = demo::manager();
-    let criteria = crm::AddressCriteria {
-        city: Some("Winterthur".into()),
-        ..Default::default()
-    };
-    let matched = crm
-        .addresses()
-        .search(&manager, &criteria, PageRequest::first(1))?
-        .total;
-    let run = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default();
-    let pools: Vec<crm::Pool> = (0..5)
-        .map(|i| {
-            crm.pools().create(
-                &manager,
-                &crm::PoolInput {
-                    // Unique across runs on a reused database.
-                    name: format!("Bench Winterthur {i} {run}"),
-                    ..Default::default()
-                },
-            )
-        })
-        .collect::<crm::Result<_>>()?;
-    let pool_ids: Vec<crm::PoolId> = pools.iter().map(|p| p.id).collect();
-    let durations = time_raw(&pool_ids.iter().collect::<Vec<_>>(), |id| {
-        crm.pools().add_search(&manager, *id, &criteria).map(drop)
-    })?;
-    results.push(Measured::of(
-        &format!("pool: add a search result of {matched} addresses"),
-        &durations,
-    ));
-    // One large addition, in one transaction: every lead west of Lucerne.
-    let leads = crm::AddressCriteria {
-        kind: Some(AddressKind::Lead),
-        postal_code: Some(PostalCodeFilter::Range {
-            from: "1000".into(),
-            to: "5999".into(),
-        }),
-        ..Default::default()
-    };
-    let large = crm.pools().create(
-        &manager,
-        &crm::PoolInput {
-            name: format!("Bench leads {run}"),
-            ..Default::default()
-        },
-    )?;
-    let started = Instant::now();
-    let addition = crm.pools().add_search(&manager, large.id, &leads)?;
-    results.push(Measured::of(
-        &format!("pool: add a search result of {} addresses", addition.added),
-        &[started.elapsed()],
-    ));
-    Ok(results)
-}
-
-/// Warms up on the first tenth, then times every input once.
-fn time<T>(name: &str, inputs: &[T], f: impl Fn(&T) -> crm::Result<()>) -> Result<Measured> {
-    for input in inputs.iter().take(inputs.len() / 10) {
-        f(input)?;
-    }
-    let durations = time_raw(&inputs.iter().collect::<Vec<_>>(), |i| f(i))?;
-    Ok(Measured::of(name, &durations))
-}
-
-fn time_raw<T, E: std::error::Error + 'static>(
-    inputs: &[&T],
-    f: impl Fn(&T) -> std::result::Result<(), E>,
-) -> Result<Vec<Duration>> {
-    let mut durations = Vec::with_capacity(inputs.len());
-    for input in inputs {
-        let started = Instant::now();
-        f(input)?;
-        durations.push(started.elapsed());
-    }
-    durations.sort();
-    Ok(durations)
-}
-
-fn percentile(sorted: &[Duration], p: usize) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((sorted.len() * p).div_ceil(100)).clamp(1, sorted.len()) - 1;
-    (sorted[i].as_secs_f64() * 1e6 * 10.0).round() / 10.0
-}
-
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| (kb / 1024.0 * 10.0).round() / 10.0)
-}
-
-fn print_table(r: &Report) {
-    println!(
-        "\n{} · {} addresses · generation {} · calendar {} · peak RSS {} MB{}",
-        r.backend,
-        r.addresses,
-        r.generation_addresses_per_s
-            .map_or_else(|| "reused".into(), |g| format!("{g:.0}/s")),
-        r.generation_calendar_entries_per_s
-            .zip(r.calendar_entries)
-            .map_or_else(
-                || "reused".into(),
-                |(g, n)| format!("{n} entries at {g:.0}/s")
-            ),
-        r.peak_rss_mb,
-        r.database_size_mb
-            .map(|s| format!(" · database {s:.0} MB"))
-            .unwrap_or_default()
-    );
-    println!(
-        "| operation | n | p50 µs | p95 µs | p99 µs | peer p50 µs | ratio |\n|---|---:|---:|---:|---:|---:|---:|"
-    );
-    for m in &r.results {
-        println!(
-            "| {} | {} | {} | {} | {} | {} | {} |",
-            m.name,
-            m.n,
-            m.p50_us,
-            m.p95_us,
-            m.p99_us,
-            m.peer_p50_us
-                .map(|p| p.to_string())
-                .unwrap_or_else(|| "—".into()),
-            m.ratio
-                .map(|r| format!("{r:.0}×"))
-                .unwrap_or_else(|| "—".into())
-        );
-    }
 }
