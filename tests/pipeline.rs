@@ -67,6 +67,37 @@ fn lists_filter_and_the_pipeline_weighs(db: Db) -> TestResult {
         (page.items.len(), page.total, page.items[0].title.as_str()),
         (2, 4, "Waage")
     );
+    // Totals of full pages are counted, with and without criteria on the opportunity itself.
+    let total = |f: OpportunityFilter| -> Result<u64, Error> {
+        Ok(ops
+            .of_user(
+                &a,
+                a.user_id,
+                &f,
+                PageRequest {
+                    offset: 0,
+                    limit: 1,
+                },
+            )?
+            .total)
+    };
+    let offers = OpportunityFilter {
+        stages: vec!["offer".into()],
+        ..Default::default()
+    };
+    let second_all = OpportunityFilter {
+        address: Some(second.id),
+        include_decided: true,
+        ..Default::default()
+    };
+    let until_january = OpportunityFilter {
+        close_to: chrono::NaiveDate::from_ymd_opt(2027, 1, 31),
+        ..Default::default()
+    };
+    assert_eq!(
+        (total(offers)?, total(second_all)?, total(until_january)?),
+        (2, 3, 2)
+    );
     let filtered = |f: OpportunityFilter| -> Result<Vec<String>, Error> {
         Ok(ops
             .of_user(&a, a.user_id, &f, PageRequest::default())?

@@ -235,10 +235,19 @@ impl OpportunityRepository for DieselTx<'_> {
             .map(SummaryRow::into_domain)
             .collect::<crm_core::Result<Vec<_>>>()?;
         let total = super::search::page_total(page, items.len(), || {
-            user_query!(user, filter)
-                .count()
-                .get_result(self.conn)
-                .dom()
+            if filter.stages.is_empty()
+                && filter.close_from.is_none()
+                && filter.min_volume.is_none()
+                && filter.max_volume.is_none()
+            {
+                // What remains is on the team rows' own copies: counted from their index.
+                team_count(self.conn, user, filter)
+            } else {
+                user_query!(user, filter)
+                    .count()
+                    .get_result(self.conn)
+                    .dom()
+            }
         })?;
         Ok(Page {
             items,
@@ -355,4 +364,26 @@ fn load_team(conn: &mut AnyConnection, id: i64) -> crm_core::Result<Vec<TeamMemb
         .collect::<crm_core::Result<Vec<_>>>()?;
     team.sort_by_key(|m| (m.role != TeamRole::Lead, m.user));
     Ok(team)
+}
+
+/// How many of `user`'s team rows pass the filter's team-row criteria (open, close date
+/// until, address) — the count of his list when it filters by nothing else.
+fn team_count(
+    conn: &mut AnyConnection,
+    user: UserId,
+    filter: &OpportunityFilter,
+) -> crm_core::Result<i64> {
+    let mut q = opportunity_team::table
+        .filter(opportunity_team::user_id.eq(user.0))
+        .into_boxed();
+    if !filter.include_decided {
+        q = q.filter(opportunity_team::is_open.eq(true));
+    }
+    if let Some(to) = filter.close_to {
+        q = q.filter(opportunity_team::sort_date.le(to));
+    }
+    if let Some(address) = filter.address {
+        q = q.filter(opportunity_team::address_id.eq(address.0));
+    }
+    q.count().get_result(conn).dom()
 }
