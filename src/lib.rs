@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 pub use crm_core::*;
+pub use crm_erp_adapter as erp_adapter;
 pub use crm_storage_diesel::{Backend, DieselStore, StorageError};
 
 pub use settings::Settings;
@@ -81,6 +82,32 @@ impl Crm {
         Ok(Crm { services, settings })
     }
 
+    /// Like [`Crm::open_with_clock`], reading the ERP's data (sales documents, disposition,
+    /// open items, prices and special conditions) from the host's own implementation of the
+    /// ERP ports — for instance [`erp_adapter::InMemoryErp`], or the host's ERP itself.
+    ///
+    /// ```no_run
+    /// use std::sync::Arc;
+    /// use crm::{Crm, Settings, SystemClock};
+    /// use crm::erp_adapter::InMemoryErp;
+    ///
+    /// let erp = Arc::new(InMemoryErp::new());
+    /// let crm = Crm::open_with_erp(Settings::load()?, Arc::new(SystemClock), erp.clone())?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Crm::open`].
+    pub fn open_with_erp(
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+        erp: Arc<dyn Erp>,
+    ) -> Result<Self, OpenError> {
+        let store = DieselStore::open(&settings.store_options()?)?;
+        let services = Services::with_erp(store, clock, settings.rules(), erp)?;
+        Ok(Crm { services, settings })
+    }
+
     /// Addresses: capture leads, edit, search, open, activate, convert, import.
     pub fn addresses(&self) -> AddressService<'_, DieselStore> {
         self.services.addresses()
@@ -120,6 +147,13 @@ impl Crm {
     /// verification of the hash chains.
     pub fn traces(&self) -> TraceService<'_, DieselStore> {
         self.services.traces()
+    }
+
+    /// The ERP's data of an address: sales documents, disposition, open items with payment
+    /// habits, special conditions, explained prices. Needs an ERP
+    /// ([`Crm::open_with_erp`]).
+    pub fn erp(&self) -> ErpService<'_, DieselStore> {
+        self.services.erp()
     }
 
     /// The pipeline of opportunity stages in force.

@@ -67,12 +67,17 @@ fn the_domain_crate_stays_pure() -> TestResult {
 
 #[test]
 fn only_the_facade_reads_configuration_and_adapters_stay_apart() -> TestResult {
-    let storage = dependencies("crm-storage-diesel")?;
+    for adapter in ["crm-storage-diesel", "crm-erp-adapter"] {
+        assert!(
+            !dependencies(adapter)?.contains("config"),
+            "{adapter} reads configuration"
+        );
+    }
     assert!(
-        !storage.contains("config"),
-        "the storage adapter reads configuration"
+        !dependencies("crm-erp-adapter")?.contains("diesel"),
+        "the ERP adapter uses diesel: only the storage adapter may"
     );
-    for member in ["crm-core", "crm-storage-diesel"] {
+    for member in ["crm-core", "crm-storage-diesel", "crm-erp-adapter"] {
         let deps = dependencies(member)?;
         let adapters: Vec<_> = deps
             .iter()
@@ -104,7 +109,7 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 #[test]
 fn diesel_lives_only_in_the_storage_adapter() -> TestResult {
     let mut files = Vec::new();
-    for dir in ["crm-core", "src", "examples", "benches", "tests"] {
+    for dir in ["crm-core", "crm-erp-adapter", "src", "examples", "benches", "tests"] {
         rust_files(&root().join(dir), &mut files)?;
     }
     for file in files {

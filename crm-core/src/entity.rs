@@ -30,11 +30,13 @@ pub enum EntityKind {
     Opportunity,
     /// A [`Trace`](crate::trace::Trace).
     Trace,
+    /// A [`SalesDocument`](crate::erp::SalesDocument) of the ERP.
+    SalesDocument,
 }
 
 impl EntityKind {
     /// Every kind, in a stable order.
-    pub const ALL: [EntityKind; 8] = [
+    pub const ALL: [EntityKind; 9] = [
         EntityKind::Address,
         EntityKind::Contact,
         EntityKind::Note,
@@ -43,6 +45,7 @@ impl EntityKind {
         EntityKind::Pool,
         EntityKind::Opportunity,
         EntityKind::Trace,
+        EntityKind::SalesDocument,
     ];
 
     /// The stable lowercase name used in storage and on the wire.
@@ -56,6 +59,7 @@ impl EntityKind {
             EntityKind::Pool => "pool",
             EntityKind::Opportunity => "opportunity",
             EntityKind::Trace => "trace",
+            EntityKind::SalesDocument => "sales_document",
         }
     }
 }

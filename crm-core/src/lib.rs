@@ -51,6 +51,7 @@ pub mod calendar;
 pub mod contact;
 pub mod duplicates;
 pub mod entity;
+pub mod erp;
 pub mod error;
 pub mod ids;
 pub mod note;
@@ -83,8 +84,8 @@ pub use numbering::{NumberRange, NumberRanges};
 pub use pool::{NewPool, Pool, PoolAddition, PoolData, PoolInput, PoolVisibility};
 pub use ports::{
     ActivationRepository, AddressRepository, CalendarRepository, Clock, ContactRepository,
-    CounterRepository, NoteRepository, OpportunityRepository, PoolRepository, Store,
-    TraceRepository, Tx, UserRepository,
+    CounterRepository, Erp, NoteRepository, OpportunityRepository, OrderLines, PoolRepository,
+    Prices, Receivables, RevenueFacts, SalesDocuments, Store, TraceRepository, Tx, UserRepository,
 };
 pub use search::{
     AddressCriteria, AddressQuery, AddressSort, AddressSortField, Page, PageRequest,
@@ -92,9 +93,9 @@ pub use search::{
 };
 pub use services::{
     ActivatedAddress, AddressService, AddressView, CalendarService, ContactService, Conversion,
-    ConversionPreview, ConvertOptions, FieldChange, ImportReport, ImportRow, LinkedRecord,
-    NoteService, OpportunityService, PoolService, Rules, Services, SlaEvent, TraceService,
-    UserService, UserSyncReport,
+    ConversionPreview, ConvertOptions, DispositionLine, ErpService, FieldChange, ImportReport,
+    ImportRow, LinkedRecord, NoteService, OpportunityService, PoolService, ReceivablesView, Rules,
+    Services, SlaEvent, TraceService, UserService, UserSyncReport,
 };
 pub use user::{Actor, Role, User, UserDirectory};
 pub use values::{

@@ -71,6 +71,22 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// The page `request` asks for out of the whole, ordered list `all`.
+    pub fn of(all: Vec<T>, request: PageRequest) -> Page<T> {
+        let total = all.len() as u64;
+        let items = all
+            .into_iter()
+            .skip(usize::try_from(request.offset).unwrap_or(usize::MAX))
+            .take(request.limit as usize)
+            .collect();
+        Page {
+            items,
+            total,
+            offset: request.offset,
+            limit: request.limit,
+        }
+    }
+
     /// Maps the rows, keeping the counts.
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
         Page {

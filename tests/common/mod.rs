@@ -74,6 +74,19 @@ pub enum Db {
 
 /// Opens a CRM on `db` with extra settings in TOML; `None` when PostgreSQL is not configured.
 pub fn open(db: Db, toml: &str) -> Result<Option<TestCrm>, Box<dyn std::error::Error>> {
+    open_with(db, toml, None)
+}
+
+/// Like [`open`], reading the ERP's data from `erp`.
+pub fn open_with(
+    db: Db,
+    toml: &str,
+    erp: Option<Arc<dyn crm::Erp>>,
+) -> Result<Option<TestCrm>, Box<dyn std::error::Error>> {
+    let connect = |settings: Settings, clock: Arc<TickingClock>| match &erp {
+        Some(erp) => Crm::open_with_erp(settings, clock, erp.clone()),
+        None => Crm::open_with_clock(settings, clock),
+    };
     let mut settings = Settings::from_toml(toml)?;
     match db {
         Db::Sqlite => {
@@ -81,7 +94,7 @@ pub fn open(db: Db, toml: &str) -> Result<Option<TestCrm>, Box<dyn std::error::E
             settings.data_dir = dir.path().to_owned();
             settings.database.url = String::new();
             let clock = Arc::new(TickingClock::new());
-            let crm = Crm::open_with_clock(settings, clock.clone())?;
+            let crm = connect(settings, clock.clone())?;
             Ok(Some(TestCrm {
                 crm,
                 clock,
@@ -97,7 +110,7 @@ pub fn open(db: Db, toml: &str) -> Result<Option<TestCrm>, Box<dyn std::error::E
             let schema = PgSchema::create(&base)?;
             settings.database.url = schema.url().to_owned();
             let clock = Arc::new(TickingClock::new());
-            let crm = Crm::open_with_clock(settings, clock.clone())?;
+            let crm = connect(settings, clock.clone())?;
             Ok(Some(TestCrm {
                 crm,
                 clock,

@@ -21,8 +21,10 @@
 //! [`Error::Busy`](crate::Error::Busy) when the database does, and inserts fail with
 //! [`Error::Duplicate`](crate::Error::Duplicate) on a unique key.
 
+mod erp;
 mod sales;
 
+pub use erp::{Erp, OrderLines, Prices, Receivables, RevenueFacts, SalesDocuments};
 pub use sales::{OpportunityRepository, TraceRepository};
 
 use chrono::{DateTime, Utc};

@@ -5,6 +5,7 @@ mod addresses;
 mod calendar;
 mod contacts;
 mod conversion;
+mod erp;
 mod import;
 mod notes;
 mod opportunities;
@@ -20,6 +21,7 @@ pub use addresses::{ActivatedAddress, AddressService, AddressView, RECENT_ACTIVA
 pub use calendar::{CalendarService, MAX_AGENDA, SlaEvent};
 pub use contacts::ContactService;
 pub use conversion::{Conversion, ConversionPreview, ConvertOptions, FieldChange};
+pub use erp::{DispositionLine, ErpService, ReceivablesView};
 pub use import::{ImportReport, ImportRow};
 pub use notes::NoteService;
 pub use opportunities::OpportunityService;
@@ -36,7 +38,7 @@ use crate::ids::{
 };
 use crate::numbering::NumberRanges;
 use crate::opportunity::{OpportunityRules, Pipeline};
-use crate::ports::{Clock, Store, Tx};
+use crate::ports::{Clock, Erp, Store, Tx};
 use crate::trace::{CRM_SOURCE, ChainHead, DomainEvent, NewTrace, SealedTrace, TraceRules};
 use crate::user::Actor;
 use crate::visibility::{AddressScope, VisibilityPolicy};
@@ -61,6 +63,7 @@ struct Context<S> {
     clock: Arc<dyn Clock>,
     rules: Rules,
     pipeline: Pipeline,
+    erp: Option<Arc<dyn Erp>>,
 }
 
 /// All services over one store; cheap to clone and share between threads.
@@ -97,6 +100,28 @@ impl<S: Store> Services<S> {
     /// [`Error::Invalid`] when the rules contradict themselves (overlapping number ranges, a
     /// malformed pipeline or trace kind).
     pub fn new(store: S, clock: Arc<dyn Clock>, rules: Rules) -> Result<Self> {
+        Self::build(store, clock, rules, None)
+    }
+
+    /// Services over `store` that read the ERP's data through `erp`.
+    ///
+    /// # Errors
+    /// As [`Services::new`].
+    pub fn with_erp(
+        store: S,
+        clock: Arc<dyn Clock>,
+        rules: Rules,
+        erp: Arc<dyn Erp>,
+    ) -> Result<Self> {
+        Self::build(store, clock, rules, Some(erp))
+    }
+
+    fn build(
+        store: S,
+        clock: Arc<dyn Clock>,
+        rules: Rules,
+        erp: Option<Arc<dyn Erp>>,
+    ) -> Result<Self> {
         rules.numbers.validate().map_err(|e| e.at("numbers"))?;
         let pipeline = rules
             .opportunities
@@ -109,6 +134,7 @@ impl<S: Store> Services<S> {
                 clock,
                 rules,
                 pipeline,
+                erp,
             }),
         })
     }
@@ -151,6 +177,12 @@ impl<S: Store> Services<S> {
     /// Traces: queries, external events, verification of the chains.
     pub fn traces(&self) -> TraceService<'_, S> {
         TraceService::new(&self.ctx)
+    }
+
+    /// The ERP's data of addresses: sales documents, disposition, receivables, special
+    /// conditions and prices.
+    pub fn erp(&self) -> ErpService<'_, S> {
+        ErpService::new(&self.ctx)
     }
 
     /// The store, for adapters that share it.

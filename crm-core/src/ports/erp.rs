@@ -1,0 +1,138 @@
+//! The ERP's ports: what the CRM reads from the ERP, one trait per concern.
+//!
+//! The ERP is the source of truth. A host implements these traits over its own data (see
+//! `examples/erp_host.rs` of the workspace), or pushes its data into the CRM's replica, which
+//! implements them over the CRM's own tables. Every call stands alone: an implementation
+//! answers from its current state.
+//!
+//! Methods fail with [`Error::Storage`](crate::Error::Storage) or
+//! [`Error::Busy`](crate::Error::Busy) when the ERP or the replica cannot answer; they return
+//! empty lists, not errors, for a customer or product the ERP does not know.
+
+use chrono::NaiveDate;
+
+use crate::erp::{
+    DocumentHeader, DocumentNumber, DocumentQuery, GroupCode, ListPrice, OpenItem, OrderLine,
+    Payment, PriceRequest, ProductNumber, RevenueFact, SalesDocument, SpecialCondition,
+};
+use crate::error::Result;
+use crate::ids::AddressNumber;
+use crate::search::{Page, PageRequest};
+use crate::values::Currency;
+
+/// Quotes, orders, delivery notes, invoices and credit notes.
+pub trait SalesDocuments: Send + Sync {
+    /// A customer's documents that `query` admits, newest first (by date, then number).
+    ///
+    /// # Errors
+    /// As the module says.
+    fn documents_of(
+        &self,
+        customer: AddressNumber,
+        query: &DocumentQuery,
+        page: PageRequest,
+    ) -> Result<Page<DocumentHeader>>;
+
+    /// One document with its lines.
+    ///
+    /// # Errors
+    /// As the module says.
+    fn document(&self, number: &DocumentNumber) -> Result<Option<SalesDocument>>;
+}
+
+/// The order lines behind a customer's disposition.
+pub trait OrderLines: Send + Sync {
+    /// A customer's order lines — those with something open only, unless `all` — by
+    /// promised date (lines without one last), then order and position.
+    ///
+    /// # Errors
+    /// As the module says.
+    fn order_lines_of(
+        &self,
+        customer: AddressNumber,
+        all: bool,
+        page: PageRequest,
+    ) -> Result<Page<OrderLine>>;
+}
+
+/// Open items and payments.
+pub trait Receivables: Send + Sync {
+    /// A customer's items: the open ones and the settled ones the ERP still reports, by due
+    /// date.
+    ///
+    /// # Errors
+    /// As the module says.
+    fn open_items_of(&self, customer: AddressNumber) -> Result<Vec<OpenItem>>;
+
+    /// The payments on a customer's items, by date.
+    ///
+    /// # Errors
+    /// As the module says.
+    fn payments_of(&self, customer: AddressNumber) -> Result<Vec<Payment>>;
+}
+
+/// List prices, special conditions, and the groups they refer to.
+pub trait Prices: Send + Sync {
+    /// The list prices of `product` in `currency` valid on `date` (usually one).
+    ///
+    /// # Errors
+    /// As the module says.
+    fn list_prices(
+        &self,
+        product: &ProductNumber,
+        currency: Currency,
+        date: NaiveDate,
+    ) -> Result<Vec<ListPrice>>;
+
+    /// The special conditions that could price `request`: those for its customer or one of
+    /// its customer groups, on its product, one of its product groups, or everything —
+    /// whatever their validity and currency, so that the explanation can name them.
+    ///
+    /// # Errors
+    /// As the module says.
+    fn conditions_for(&self, request: &PriceRequest) -> Result<Vec<SpecialCondition>>;
+
+    /// The special conditions of a customer (his own and his groups'), for viewing: valid
+    /// on `date` unless `date` is `None`, by id.
+    ///
+    /// # Errors
+    /// As the module says.
+    fn conditions_of(
+        &self,
+        customer: AddressNumber,
+        date: Option<NaiveDate>,
+        page: PageRequest,
+    ) -> Result<Page<SpecialCondition>>;
+
+    /// The customer groups `customer` is in.
+    ///
+    /// # Errors
+    /// As the module says.
+    fn customer_groups(&self, customer: AddressNumber) -> Result<Vec<GroupCode>>;
+
+    /// The product groups of `product`, its own group first, then the parent groups up to
+    /// the root.
+    ///
+    /// # Errors
+    /// As the module says.
+    fn product_groups(&self, product: &ProductNumber) -> Result<Vec<GroupCode>>;
+}
+
+/// Invoiced lines, for revenue figures.
+pub trait RevenueFacts: Send + Sync {
+    /// The facts dated from `from` to `to` (inclusive), of one customer or of all.
+    ///
+    /// # Errors
+    /// As the module says.
+    fn revenue_facts(
+        &self,
+        customer: Option<AddressNumber>,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<RevenueFact>>;
+}
+
+/// Everything the CRM reads from the ERP.
+pub trait Erp: SalesDocuments + OrderLines + Receivables + Prices + RevenueFacts {}
+
+impl<T> Erp for T where T: SalesDocuments + OrderLines + Receivables + Prices + RevenueFacts {}
