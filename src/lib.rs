@@ -9,6 +9,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 pub use crm_core::*;
 pub use crm_erp_adapter as erp_adapter;
+use crm_erp_adapter::Replica;
 pub use crm_storage_diesel::{Backend, DieselStore, StorageError};
 
 pub use settings::Settings;
@@ -58,6 +59,7 @@ impl Clock for SystemClock {
 #[derive(Clone)]
 pub struct Crm {
     services: Services<DieselStore>,
+    replica: Arc<Replica<DieselStore>>,
     settings: Settings,
 }
 
@@ -78,13 +80,28 @@ impl Crm {
     /// As [`Crm::open`].
     pub fn open_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, OpenError> {
         let store = DieselStore::open(&settings.store_options()?)?;
-        let services = Services::new(store, clock, settings.rules())?;
-        Ok(Crm { services, settings })
+        let replica = Arc::new(Replica::new(
+            store.clone(),
+            clock.clone(),
+            settings.erp.unknown_customers,
+        ));
+        let services = Services::with_erp(
+            store,
+            clock,
+            settings.rules(),
+            replica.clone() as Arc<dyn Erp>,
+        )?;
+        Ok(Crm {
+            services,
+            replica,
+            settings,
+        })
     }
 
     /// Like [`Crm::open_with_clock`], reading the ERP's data (sales documents, disposition,
     /// open items, prices and special conditions) from the host's own implementation of the
-    /// ERP ports — for instance [`erp_adapter::InMemoryErp`], or the host's ERP itself.
+    /// ERP ports — for instance [`erp_adapter::InMemoryErp`], or the host's ERP itself —
+    /// instead of the replica.
     ///
     /// ```no_run
     /// use std::sync::Arc;
@@ -104,8 +121,17 @@ impl Crm {
         erp: Arc<dyn Erp>,
     ) -> Result<Self, OpenError> {
         let store = DieselStore::open(&settings.store_options()?)?;
+        let replica = Arc::new(Replica::new(
+            store.clone(),
+            clock.clone(),
+            settings.erp.unknown_customers,
+        ));
         let services = Services::with_erp(store, clock, settings.rules(), erp)?;
-        Ok(Crm { services, settings })
+        Ok(Crm {
+            services,
+            replica,
+            settings,
+        })
     }
 
     /// Addresses: capture leads, edit, search, open, activate, convert, import.
@@ -150,10 +176,15 @@ impl Crm {
     }
 
     /// The ERP's data of an address: sales documents, disposition, open items with payment
-    /// habits, special conditions, explained prices. Needs an ERP
-    /// ([`Crm::open_with_erp`]).
+    /// habits, special conditions, explained prices — from the replica, or from the host's
+    /// ERP when opened with [`Crm::open_with_erp`].
     pub fn erp(&self) -> ErpService<'_, DieselStore> {
         self.services.erp()
+    }
+
+    /// The ERP replica: the host pushes its ERP data here ([`Replica::sync`]).
+    pub fn replica(&self) -> &Replica<DieselStore> {
+        &self.replica
     }
 
     /// The pipeline of opportunity stages in force.

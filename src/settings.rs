@@ -34,6 +34,9 @@
 //! min_volume_change_percent = 10    # expected volume changed by at least …
 //! [traces.kinds]
 //! note_added = false                # every event kind is traced unless switched off
+//!
+//! [erp]
+//! unknown_customers = "skip"        # or "reject" (default): records of unknown customers
 //! ```
 //!
 //! The same as environment variables: `CRM__DATA_DIR`, `CRM__VISIBILITY`,
@@ -46,6 +49,7 @@ use config::{Config, Environment, File, FileFormat};
 use crm_core::opportunity::OpportunityRules;
 use crm_core::trace::TraceRules;
 use crm_core::{DuplicateRules, NumberRanges, Rules, VisibilityPolicy};
+use crm_erp_adapter::UnknownCustomers;
 use crm_storage_diesel::{DatabaseUrl, StoreOptions};
 use serde::{Deserialize, Serialize};
 
@@ -72,6 +76,17 @@ pub struct Settings {
     pub opportunities: OpportunityRules,
     /// Which events become traces.
     pub traces: TraceRules,
+    /// The ERP replica.
+    pub erp: ErpSettings,
+}
+
+/// Settings of the ERP replica.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ErpSettings {
+    /// Records of customers without an address: `reject` the batch or file (default), or
+    /// `skip` them and report.
+    pub unknown_customers: UnknownCustomers,
 }
 
 /// Database connection settings.
@@ -100,6 +115,7 @@ impl Default for Settings {
             duplicates: DuplicateRules::default(),
             opportunities: OpportunityRules::default(),
             traces: TraceRules::default(),
+            erp: ErpSettings::default(),
         }
     }
 }

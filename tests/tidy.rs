@@ -109,7 +109,14 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 #[test]
 fn diesel_lives_only_in_the_storage_adapter() -> TestResult {
     let mut files = Vec::new();
-    for dir in ["crm-core", "crm-erp-adapter", "src", "examples", "benches", "tests"] {
+    for dir in [
+        "crm-core",
+        "crm-erp-adapter",
+        "src",
+        "examples",
+        "benches",
+        "tests",
+    ] {
         rust_files(&root().join(dir), &mut files)?;
     }
     for file in files {

@@ -85,7 +85,8 @@ pub use pool::{NewPool, Pool, PoolAddition, PoolData, PoolInput, PoolVisibility}
 pub use ports::{
     ActivationRepository, AddressRepository, CalendarRepository, Clock, ContactRepository,
     CounterRepository, Erp, NoteRepository, OpportunityRepository, OrderLines, PoolRepository,
-    Prices, Receivables, RevenueFacts, SalesDocuments, Store, TraceRepository, Tx, UserRepository,
+    Prices, Receivables, ReplicaRepository, RevenueFacts, SalesDocuments, Store, TraceRepository,
+    Tx, UserRepository,
 };
 pub use search::{
     AddressCriteria, AddressQuery, AddressSort, AddressSortField, Page, PageRequest,

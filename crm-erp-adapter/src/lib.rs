@@ -1,9 +1,14 @@
 //! ERP adapters of the sales CRM: implementations of the ERP ports of `crm-core`
 //! ([`Erp`](crm_core::Erp) and its parts).
 //!
+//! - [`Replica`]: the default. The host pushes its data in batches through the sync API
+//!   ([`Replica::sync`]: idempotent upserts keyed by the ERP's numbers, deletions, a cursor per
+//!   stream); the replica serves the ports from the CRM's own tables.
 //! - [`InMemoryErp`]: an ERP in memory, for tests, examples and hosts that hold their ERP
 //!   data in memory anyway.
 
 mod memory;
+mod replica;
 
 pub use memory::InMemoryErp;
+pub use replica::{Replica, Skipped, SyncOutcome, UnknownCustomers};

@@ -7,24 +7,26 @@ use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use chrono::NaiveDate;
 use crm_core::erp::{
     ConditionScope, ConditionTarget, DocumentHeader, DocumentNumber, DocumentQuery, GroupCode,
-    ListPrice, OpenItem, OrderLine, Payment, PriceRequest, ProductNumber, RevenueFact,
-    SalesDocument, SpecialCondition,
+    ListPrice, ListPriceKey, OpenItem, OrderLine, Payment, PriceRequest, ProductNumber,
+    RevenueFact, SalesDocument, SpecialCondition, SyncBatch,
 };
 use crm_core::{
     AddressNumber, Currency, Error, OrderLines, Page, PageRequest, Prices, Receivables, Result,
     RevenueFacts, SalesDocuments,
 };
 
-/// An ERP in memory. Data goes in with the `put_…` methods (each replaces a record with the
-/// same key) and comes out through the ERP ports.
+/// An ERP in memory. Data goes in as sync batches ([`InMemoryErp::apply`], with the
+/// replica's semantics) and comes out through the ERP ports.
 ///
 /// ```
-/// use crm_core::erp::{GroupCode, ProductNumber};
+/// use crm_core::erp::{GroupCode, SyncBatch};
 /// use crm_core::{AddressNumber, Prices};
 /// use crm_erp_adapter::InMemoryErp;
 ///
 /// let erp = InMemoryErp::new();
-/// erp.set_customer_groups(AddressNumber(100_042), vec![GroupCode::new("RESELLER")?])?;
+/// erp.apply(&SyncBatch::CustomerGroups {
+///     upserts: vec![(AddressNumber(100_042), vec![GroupCode::new("RESELLER")?])],
+/// })?;
 /// assert_eq!(erp.customer_groups(AddressNumber(100_042))?.len(), 1);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -38,7 +40,7 @@ struct Data {
     documents: BTreeMap<DocumentNumber, SalesDocument>,
     order_lines: BTreeMap<(DocumentNumber, u32), OrderLine>,
     items: BTreeMap<DocumentNumber, OpenItem>,
-    payments: Vec<Payment>,
+    payments: BTreeMap<String, Payment>,
     list_prices: Vec<ListPrice>,
     conditions: BTreeMap<String, SpecialCondition>,
     customer_groups: HashMap<AddressNumber, Vec<GroupCode>>,
@@ -63,102 +65,95 @@ impl InMemoryErp {
             .write()
             .map_err(|_| Error::Storage("the in-memory ERP was poisoned by a panic".into()))
     }
+}
 
-    /// Stores a sales document by its number.
+impl InMemoryErp {
+    /// Applies a sync batch as the replica would: upserts replace by key, deletions remove,
+    /// group lists are replaced as a whole.
     ///
     /// # Errors
     /// Only when an earlier writer panicked.
-    pub fn put_document(&self, document: SalesDocument) -> Result<()> {
-        self.write()?
-            .documents
-            .insert(document.number.clone(), document);
-        Ok(())
-    }
-
-    /// Stores an order line by order and position.
-    ///
-    /// # Errors
-    /// Only when an earlier writer panicked.
-    pub fn put_order_line(&self, line: OrderLine) -> Result<()> {
-        self.write()?
-            .order_lines
-            .insert((line.order.clone(), line.position), line);
-        Ok(())
-    }
-
-    /// Stores an open item by its invoice number.
-    ///
-    /// # Errors
-    /// Only when an earlier writer panicked.
-    pub fn put_open_item(&self, item: OpenItem) -> Result<()> {
-        self.write()?.items.insert(item.invoice.clone(), item);
-        Ok(())
-    }
-
-    /// Adds a payment.
-    ///
-    /// # Errors
-    /// Only when an earlier writer panicked.
-    pub fn add_payment(&self, payment: Payment) -> Result<()> {
-        self.write()?.payments.push(payment);
-        Ok(())
-    }
-
-    /// Stores a list price, replacing the one of the same product, currency and start.
-    ///
-    /// # Errors
-    /// Only when an earlier writer panicked.
-    pub fn put_list_price(&self, price: ListPrice) -> Result<()> {
+    pub fn apply(&self, batch: &SyncBatch) -> Result<()> {
         let mut data = self.write()?;
-        data.list_prices.retain(|p| {
-            (&p.product, p.currency, p.valid_from)
-                != (&price.product, price.currency, price.valid_from)
-        });
-        data.list_prices.push(price);
-        Ok(())
-    }
-
-    /// Stores a special condition by its id.
-    ///
-    /// # Errors
-    /// Only when an earlier writer panicked.
-    pub fn put_condition(&self, condition: SpecialCondition) -> Result<()> {
-        self.write()?
-            .conditions
-            .insert(condition.id.clone(), condition);
-        Ok(())
-    }
-
-    /// Sets the customer groups of `customer`.
-    ///
-    /// # Errors
-    /// Only when an earlier writer panicked.
-    pub fn set_customer_groups(
-        &self,
-        customer: AddressNumber,
-        groups: Vec<GroupCode>,
-    ) -> Result<()> {
-        self.write()?.customer_groups.insert(customer, groups);
-        Ok(())
-    }
-
-    /// Sets the product groups of `product`, its own group first.
-    ///
-    /// # Errors
-    /// Only when an earlier writer panicked.
-    pub fn set_product_groups(&self, product: ProductNumber, groups: Vec<GroupCode>) -> Result<()> {
-        self.write()?.product_groups.insert(product, groups);
-        Ok(())
-    }
-
-    /// Stores a revenue fact by document and position.
-    ///
-    /// # Errors
-    /// Only when an earlier writer panicked.
-    pub fn put_revenue(&self, fact: RevenueFact) -> Result<()> {
-        self.write()?
-            .revenue
-            .insert((fact.document.clone(), fact.position), fact);
+        match batch {
+            SyncBatch::Documents { upserts, deletions } => {
+                for d in upserts {
+                    data.documents.insert(d.number.clone(), d.clone());
+                }
+                for n in deletions {
+                    data.documents.remove(n);
+                }
+            }
+            SyncBatch::OrderLines { upserts, deletions } => {
+                for l in upserts {
+                    data.order_lines
+                        .insert((l.order.clone(), l.position), l.clone());
+                }
+                for k in deletions {
+                    data.order_lines.remove(k);
+                }
+            }
+            SyncBatch::OpenItems { upserts, deletions } => {
+                for i in upserts {
+                    data.items.insert(i.invoice.clone(), i.clone());
+                }
+                for n in deletions {
+                    data.items.remove(n);
+                }
+            }
+            SyncBatch::Payments { upserts, deletions } => {
+                for p in upserts {
+                    data.payments.insert(p.id.clone(), p.clone());
+                }
+                for id in deletions {
+                    data.payments.remove(id);
+                }
+            }
+            SyncBatch::ListPrices { upserts, deletions } => {
+                let same = |p: &ListPrice, k: &ListPriceKey| {
+                    (&p.product, p.currency, p.valid_from) == (&k.product, k.currency, k.valid_from)
+                };
+                for p in upserts {
+                    let key = ListPriceKey {
+                        product: p.product.clone(),
+                        currency: p.currency,
+                        valid_from: p.valid_from,
+                    };
+                    data.list_prices.retain(|q| !same(q, &key));
+                    data.list_prices.push(p.clone());
+                }
+                for k in deletions {
+                    data.list_prices.retain(|q| !same(q, k));
+                }
+            }
+            SyncBatch::Conditions { upserts, deletions } => {
+                for c in upserts {
+                    data.conditions.insert(c.id.clone(), c.clone());
+                }
+                for id in deletions {
+                    data.conditions.remove(id);
+                }
+            }
+            SyncBatch::CustomerGroups { upserts } => {
+                for (customer, groups) in upserts {
+                    data.customer_groups.insert(*customer, groups.clone());
+                }
+            }
+            SyncBatch::ProductGroups { upserts } => {
+                for (product, groups) in upserts {
+                    data.product_groups.insert(product.clone(), groups.clone());
+                }
+            }
+            SyncBatch::Revenue { upserts, deletions } => {
+                for f in upserts {
+                    data.revenue
+                        .insert((f.document.clone(), f.position), f.clone());
+                }
+                for k in deletions {
+                    data.revenue.remove(k);
+                }
+            }
+        }
         Ok(())
     }
 }
@@ -228,7 +223,7 @@ impl Receivables for InMemoryErp {
         let mut payments: Vec<Payment> = self
             .read()?
             .payments
-            .iter()
+            .values()
             .filter(|p| p.customer == customer)
             .cloned()
             .collect();

@@ -322,6 +322,101 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    erp_documents (number) {
+        number -> Text,
+        customer -> BigInt,
+        kind -> Text,
+        status -> Text,
+        doc_date -> Date,
+        data -> Text,
+    }
+}
+
+diesel::table! {
+    erp_order_lines (order_number, position) {
+        order_number -> Text,
+        position -> BigInt,
+        customer -> BigInt,
+        is_open -> Bool,
+        promised -> Nullable<Date>,
+        data -> Text,
+    }
+}
+
+diesel::table! {
+    erp_open_items (invoice) {
+        invoice -> Text,
+        customer -> BigInt,
+        due_date -> Date,
+        data -> Text,
+    }
+}
+
+diesel::table! {
+    erp_payments (id) {
+        id -> Text,
+        customer -> BigInt,
+        paid_on -> Date,
+        data -> Text,
+    }
+}
+
+diesel::table! {
+    erp_list_prices (product, currency, valid_key) {
+        product -> Text,
+        currency -> Text,
+        valid_key -> Text,
+        valid_from -> Nullable<Date>,
+        valid_to -> Nullable<Date>,
+        data -> Text,
+    }
+}
+
+diesel::table! {
+    erp_conditions (id) {
+        id -> Text,
+        scope -> Text,
+        target -> Text,
+        valid_from -> Nullable<Date>,
+        valid_to -> Nullable<Date>,
+        data -> Text,
+    }
+}
+
+diesel::table! {
+    erp_customer_groups (customer, group_code) {
+        customer -> BigInt,
+        group_code -> Text,
+    }
+}
+
+diesel::table! {
+    erp_product_groups (product, depth) {
+        product -> Text,
+        depth -> BigInt,
+        group_code -> Text,
+    }
+}
+
+diesel::table! {
+    erp_revenue (document, position) {
+        document -> Text,
+        position -> BigInt,
+        customer -> BigInt,
+        fact_date -> Date,
+        data -> Text,
+    }
+}
+
+diesel::table! {
+    erp_sync_cursors (stream) {
+        stream -> Text,
+        cursor -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(address_words -> addresses (address_id));
 diesel::joinable!(opportunities -> addresses (address_id));
 diesel::joinable!(opportunity_team -> opportunities (opportunity_id));
@@ -360,4 +455,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     trace_heads,
     trace_audience,
     sla_breaches,
+    erp_documents,
+    erp_order_lines,
+    erp_open_items,
+    erp_payments,
+    erp_list_prices,
+    erp_conditions,
+    erp_customer_groups,
+    erp_product_groups,
+    erp_revenue,
+    erp_sync_cursors,
 );

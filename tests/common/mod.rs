@@ -6,6 +6,8 @@
 
 #![allow(dead_code)]
 
+pub mod erp_data;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 

@@ -31,6 +31,7 @@ fn item(no: &str, invoiced: &str, due: &str, amount: &str, open: &str, dunning: 
 
 fn paid(no: &str, on: &str, amount: &str) -> Payment {
     Payment {
+        id: format!("{no}/{on}"),
         invoice: DocumentNumber::new(no).unwrap(),
         customer: AddressNumber(100_042),
         date: day(on),

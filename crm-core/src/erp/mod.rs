@@ -14,6 +14,7 @@ pub mod habits;
 pub mod pricing;
 pub mod receivables;
 pub mod revenue;
+pub mod sync;
 
 use std::fmt;
 
@@ -33,6 +34,7 @@ pub use pricing::{
 };
 pub use receivables::{OpenItem, Payment};
 pub use revenue::RevenueFact;
+pub use sync::{ListPriceKey, Stream, SyncBatch, SyncReport};
 
 macro_rules! code_type {
     ($(#[$doc:meta])* $name:ident, $what:literal) => {

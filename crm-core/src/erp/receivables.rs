@@ -47,6 +47,8 @@ impl OpenItem {
 /// A payment received on an invoice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Payment {
+    /// The ERP's key of the payment (its booking number).
+    pub id: String,
     /// The invoice it was booked against.
     pub invoice: DocumentNumber,
     /// The customer.

@@ -9,8 +9,9 @@
 //! [`Error::Busy`](crate::Error::Busy) when the ERP or the replica cannot answer; they return
 //! empty lists, not errors, for a customer or product the ERP does not know.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::erp::sync::{Stream, SyncBatch, SyncReport};
 use crate::erp::{
     DocumentHeader, DocumentNumber, DocumentQuery, GroupCode, ListPrice, OpenItem, OrderLine,
     Payment, PriceRequest, ProductNumber, RevenueFact, SalesDocument, SpecialCondition,
@@ -136,3 +137,124 @@ pub trait RevenueFacts: Send + Sync {
 pub trait Erp: SalesDocuments + OrderLines + Receivables + Prices + RevenueFacts {}
 
 impl<T> Erp for T where T: SalesDocuments + OrderLines + Receivables + Prices + RevenueFacts {}
+
+/// The replica of the ERP's data in the CRM's own store: the sync API writes it, the replica
+/// ERP reads it. Runs inside the store's transactions like every repository.
+pub trait ReplicaRepository {
+    /// Stores the batch's records (only those new or different from what is stored) and
+    /// deletes its keys. Records with the same key in one batch: the last one counts.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`](crate::Error::Invalid) naming `upserts[i]` for an amount storage
+    /// cannot hold; storage failures.
+    fn apply_batch(&mut self, batch: &SyncBatch) -> Result<SyncReport>;
+
+    /// The cursor stored with the last batch of `stream`.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn sync_cursor(&mut self, stream: Stream) -> Result<Option<String>>;
+
+    /// Stores the cursor of `stream`.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn set_sync_cursor(&mut self, stream: Stream, cursor: &str, at: DateTime<Utc>) -> Result<()>;
+
+    /// Which of `numbers` belong to addresses of the CRM.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn known_customers(&mut self, numbers: &[AddressNumber]) -> Result<Vec<AddressNumber>>;
+
+    /// As [`SalesDocuments::documents_of`].
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn replica_documents_of(
+        &mut self,
+        customer: AddressNumber,
+        query: &DocumentQuery,
+        page: PageRequest,
+    ) -> Result<Page<DocumentHeader>>;
+
+    /// As [`SalesDocuments::document`].
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn replica_document(&mut self, number: &DocumentNumber) -> Result<Option<SalesDocument>>;
+
+    /// As [`OrderLines::order_lines_of`].
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn replica_order_lines_of(
+        &mut self,
+        customer: AddressNumber,
+        all: bool,
+        page: PageRequest,
+    ) -> Result<Page<OrderLine>>;
+
+    /// As [`Receivables::open_items_of`].
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn replica_open_items_of(&mut self, customer: AddressNumber) -> Result<Vec<OpenItem>>;
+
+    /// As [`Receivables::payments_of`].
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn replica_payments_of(&mut self, customer: AddressNumber) -> Result<Vec<Payment>>;
+
+    /// As [`Prices::list_prices`].
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn replica_list_prices(
+        &mut self,
+        product: &ProductNumber,
+        currency: Currency,
+        date: NaiveDate,
+    ) -> Result<Vec<ListPrice>>;
+
+    /// As [`Prices::conditions_for`].
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn replica_conditions_for(&mut self, request: &PriceRequest) -> Result<Vec<SpecialCondition>>;
+
+    /// As [`Prices::conditions_of`].
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn replica_conditions_of(
+        &mut self,
+        customer: AddressNumber,
+        date: Option<NaiveDate>,
+        page: PageRequest,
+    ) -> Result<Page<SpecialCondition>>;
+
+    /// As [`Prices::customer_groups`].
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn replica_customer_groups(&mut self, customer: AddressNumber) -> Result<Vec<GroupCode>>;
+
+    /// As [`Prices::product_groups`].
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn replica_product_groups(&mut self, product: &ProductNumber) -> Result<Vec<GroupCode>>;
+
+    /// As [`RevenueFacts::revenue_facts`].
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn replica_revenue_facts(
+        &mut self,
+        customer: Option<AddressNumber>,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<RevenueFact>>;
+}

@@ -24,7 +24,9 @@
 mod erp;
 mod sales;
 
-pub use erp::{Erp, OrderLines, Prices, Receivables, RevenueFacts, SalesDocuments};
+pub use erp::{
+    Erp, OrderLines, Prices, Receivables, ReplicaRepository, RevenueFacts, SalesDocuments,
+};
 pub use sales::{OpportunityRepository, TraceRepository};
 
 use chrono::{DateTime, Utc};
@@ -76,6 +78,7 @@ pub trait Tx:
     + PoolRepository
     + OpportunityRepository
     + TraceRepository
+    + ReplicaRepository
 {
 }
 
@@ -90,6 +93,7 @@ impl<T> Tx for T where
         + PoolRepository
         + OpportunityRepository
         + TraceRepository
+        + ReplicaRepository
 {
 }
 

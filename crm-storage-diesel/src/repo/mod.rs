@@ -10,6 +10,8 @@ mod name_index;
 mod note;
 mod opportunity;
 mod pool;
+mod replica;
+mod replica_read;
 mod search;
 mod trace;
 mod user;

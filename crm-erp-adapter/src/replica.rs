@@ -1,0 +1,222 @@
+//! The replica: the host pushes its ERP data into the CRM's own tables through the sync API,
+//! and the replica serves the ERP ports from them. This is the default ERP of the CRM.
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use crm_core::erp::{
+    DocumentHeader, DocumentNumber, DocumentQuery, GroupCode, ListPrice, OpenItem, OrderLine,
+    Payment, PriceRequest, ProductNumber, RevenueFact, SalesDocument, SpecialCondition, Stream,
+    SyncBatch, SyncReport,
+};
+use crm_core::error::Validator;
+use crm_core::{
+    AddressNumber, Clock, Currency, OrderLines, Page, PageRequest, Prices, Receivables, Result,
+    RevenueFacts, SalesDocuments, Store,
+};
+use serde::{Deserialize, Serialize};
+
+/// What to do with records of customers the CRM has no address for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnknownCustomers {
+    /// Refuse the whole batch, naming every such record.
+    #[default]
+    Reject,
+    /// Store the rest and report the skipped records.
+    Skip,
+}
+
+/// A record left out of a batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Skipped {
+    /// Its index among the batch's upserts.
+    pub index: usize,
+    /// Why.
+    pub reason: String,
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncOutcome {
+    /// The stream.
+    pub stream: Stream,
+    /// Received, written, unchanged, deleted.
+    pub report: SyncReport,
+    /// Records left out (unknown customers, when skipping them).
+    pub skipped: Vec<Skipped>,
+}
+
+/// The ERP replica over a store.
+///
+/// ```no_run
+/// # use crm_core::{Store, Result};
+/// # use crm_core::erp::SyncBatch;
+/// # use crm_erp_adapter::Replica;
+/// # fn demo<S: Store>(replica: &Replica<S>, batch: SyncBatch) -> Result<()> {
+/// let outcome = replica.sync(batch, Some("change-4711"))?;
+/// println!("{} written, {} unchanged", outcome.report.written, outcome.report.unchanged);
+/// # Ok(()) }
+/// ```
+pub struct Replica<S> {
+    store: S,
+    clock: Arc<dyn Clock>,
+    unknown: UnknownCustomers,
+}
+
+impl<S: Store> Replica<S> {
+    /// The replica in `store`; `unknown` decides about records of unknown customers.
+    pub fn new(store: S, clock: Arc<dyn Clock>, unknown: UnknownCustomers) -> Self {
+        Replica {
+            store,
+            clock,
+            unknown,
+        }
+    }
+
+    /// Applies one batch in one transaction, with the host's `cursor` of its stream.
+    /// Nothing of a refused batch is stored.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] naming every bad field as `upserts[i].…` — including
+    /// `upserts[i].customer` for customers without an address when they are rejected;
+    /// storage failures.
+    pub fn sync(&self, batch: SyncBatch, cursor: Option<&str>) -> Result<SyncOutcome> {
+        batch.validate()?;
+        let stream = batch.stream();
+        self.store.write(|tx| {
+            let named = batch.customers();
+            let numbers: Vec<AddressNumber> = named.iter().map(|(_, n)| *n).collect();
+            let known = tx.known_customers(&numbers)?;
+            let unknown: Vec<(usize, AddressNumber)> = named
+                .into_iter()
+                .filter(|(_, n)| !known.contains(n))
+                .collect();
+            let mut skipped = Vec::new();
+            let batch = if unknown.is_empty() {
+                batch
+            } else if self.unknown == UnknownCustomers::Reject {
+                let mut v = Validator::new();
+                for (i, n) in &unknown {
+                    v.reject(
+                        &format!("upserts[{i}].customer"),
+                        format!("no address has the number {n}"),
+                    );
+                }
+                return v.finish(|| None);
+            } else {
+                let indexes: Vec<usize> = unknown.iter().map(|(i, _)| *i).collect();
+                skipped = unknown
+                    .iter()
+                    .map(|(i, n)| Skipped {
+                        index: *i,
+                        reason: format!("no address has the number {n}"),
+                    })
+                    .collect();
+                batch.without(&indexes)
+            };
+            let mut report = tx.apply_batch(&batch)?;
+            report.received += skipped.len();
+            if let Some(cursor) = cursor {
+                tx.set_sync_cursor(stream, cursor, self.clock.now())?;
+            }
+            Ok(SyncOutcome {
+                stream,
+                report,
+                skipped,
+            })
+        })
+    }
+
+    /// The cursor stored with the last batch of `stream`, to resume from.
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub fn cursor(&self, stream: Stream) -> Result<Option<String>> {
+        self.store.read(|tx| tx.sync_cursor(stream))
+    }
+}
+
+impl<S: Store> SalesDocuments for Replica<S> {
+    fn documents_of(
+        &self,
+        customer: AddressNumber,
+        query: &DocumentQuery,
+        page: PageRequest,
+    ) -> Result<Page<DocumentHeader>> {
+        self.store
+            .read(|tx| tx.replica_documents_of(customer, query, page))
+    }
+
+    fn document(&self, number: &DocumentNumber) -> Result<Option<SalesDocument>> {
+        self.store.read(|tx| tx.replica_document(number))
+    }
+}
+
+impl<S: Store> OrderLines for Replica<S> {
+    fn order_lines_of(
+        &self,
+        customer: AddressNumber,
+        all: bool,
+        page: PageRequest,
+    ) -> Result<Page<OrderLine>> {
+        self.store
+            .read(|tx| tx.replica_order_lines_of(customer, all, page))
+    }
+}
+
+impl<S: Store> Receivables for Replica<S> {
+    fn open_items_of(&self, customer: AddressNumber) -> Result<Vec<OpenItem>> {
+        self.store.read(|tx| tx.replica_open_items_of(customer))
+    }
+
+    fn payments_of(&self, customer: AddressNumber) -> Result<Vec<Payment>> {
+        self.store.read(|tx| tx.replica_payments_of(customer))
+    }
+}
+
+impl<S: Store> Prices for Replica<S> {
+    fn list_prices(
+        &self,
+        product: &ProductNumber,
+        currency: Currency,
+        date: NaiveDate,
+    ) -> Result<Vec<ListPrice>> {
+        self.store
+            .read(|tx| tx.replica_list_prices(product, currency, date))
+    }
+
+    fn conditions_for(&self, request: &PriceRequest) -> Result<Vec<SpecialCondition>> {
+        self.store.read(|tx| tx.replica_conditions_for(request))
+    }
+
+    fn conditions_of(
+        &self,
+        customer: AddressNumber,
+        date: Option<NaiveDate>,
+        page: PageRequest,
+    ) -> Result<Page<SpecialCondition>> {
+        self.store
+            .read(|tx| tx.replica_conditions_of(customer, date, page))
+    }
+
+    fn customer_groups(&self, customer: AddressNumber) -> Result<Vec<GroupCode>> {
+        self.store.read(|tx| tx.replica_customer_groups(customer))
+    }
+
+    fn product_groups(&self, product: &ProductNumber) -> Result<Vec<GroupCode>> {
+        self.store.read(|tx| tx.replica_product_groups(product))
+    }
+}
+
+impl<S: Store> RevenueFacts for Replica<S> {
+    fn revenue_facts(
+        &self,
+        customer: Option<AddressNumber>,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<RevenueFact>> {
+        self.store
+            .read(|tx| tx.replica_revenue_facts(customer, from, to))
+    }
+}

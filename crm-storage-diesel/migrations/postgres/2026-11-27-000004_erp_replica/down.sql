@@ -1,0 +1,10 @@
+DROP TABLE erp_sync_cursors;
+DROP TABLE erp_revenue;
+DROP TABLE erp_product_groups;
+DROP TABLE erp_customer_groups;
+DROP TABLE erp_conditions;
+DROP TABLE erp_list_prices;
+DROP TABLE erp_payments;
+DROP TABLE erp_open_items;
+DROP TABLE erp_order_lines;
+DROP TABLE erp_documents;
