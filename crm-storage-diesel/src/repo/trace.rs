@@ -99,7 +99,14 @@ impl TraceRepository for DieselTx<'_> {
         {
             return sealed.iter().map(|t| append_one_pg(c, t)).collect();
         }
-        let rows: Vec<NewTraceRow> = sealed.iter().map(NewTraceRow::new).collect();
+        // Ids are taken here: SQLite keeps traces clustered by chain (a table without rowid),
+        // PostgreSQL draws them from the identity's sequence.
+        let ids = next_trace_ids(self.conn, sealed.len())?;
+        let rows: Vec<_> = sealed
+            .iter()
+            .zip(ids)
+            .map(|(t, id)| (traces::id.eq(id), NewTraceRow::new(t)))
+            .collect();
         let conn = &mut *self.conn;
         let inserted: Vec<Vec<(i64, i64, i64)>> =
             insert_in_blocks!(conn, &rows, 200, |c, block| {
@@ -360,6 +367,32 @@ fn append_one_pg(
         .get_result(conn)
         .dom()?;
     Ok(TraceId(appended.id))
+}
+
+/// `n` new trace ids. SQLite writers hold the database's write lock, so the ids after the
+/// largest are free; PostgreSQL draws them from the sequence of the identity column.
+fn next_trace_ids(conn: &mut AnyConnection, n: usize) -> crm_core::Result<Vec<i64>> {
+    let count = i64::try_from(n).unwrap_or(i64::MAX);
+    match conn {
+        AnyConnection::Sqlite(c) => {
+            let max: Option<i64> = traces::table
+                .select(diesel::dsl::max(traces::id))
+                .first(c)
+                .dom()?;
+            let first = max.unwrap_or(0) + 1;
+            Ok((first..first + count).collect())
+        }
+        AnyConnection::Postgresql(c) => {
+            let ids: Vec<AppendedId> = diesel::sql_query(
+                "SELECT nextval(pg_get_serial_sequence('traces', 'id')) AS id \
+                 FROM generate_series(1, $1)",
+            )
+            .bind::<diesel::sql_types::BigInt, _>(count)
+            .load(c)
+            .dom()?;
+            Ok(ids.into_iter().map(|r| r.id).collect())
+        }
+    }
 }
 
 /// The chain heads of `ids` by address, locked on PostgreSQL (in address order, so that two

@@ -47,10 +47,11 @@ CREATE INDEX opportunity_team_user ON opportunity_team (user_id, is_open, sort_d
 CREATE INDEX opportunity_team_address ON opportunity_team (user_id, address_id);
 
 -- Append-only: no statement of the library updates or deletes a trace. (address_id, seq) is
--- the chain; hash covers the canonical encoding of every column but id and summary_key.
--- (Ids increase without AUTOINCREMENT's extra write per row: traces are never deleted.)
+-- the chain and the table's key, so an address's traces lie together on disk (a table
+-- without rowid); storage assigns ids, which increase. hash covers the canonical encoding of
+-- every column but id and summary_key.
 CREATE TABLE traces (
-    id INTEGER PRIMARY KEY NOT NULL,
+    id BIGINT NOT NULL,
     address_id BIGINT NOT NULL REFERENCES addresses (id),
     seq BIGINT NOT NULL,
     recorded_at TIMESTAMP NOT NULL,
@@ -65,9 +66,10 @@ CREATE TABLE traces (
     summary_key TEXT NOT NULL,
     payload TEXT NOT NULL,
     prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL
-);
-CREATE UNIQUE INDEX traces_chain ON traces (address_id, seq);
+    hash TEXT NOT NULL,
+    PRIMARY KEY (address_id, seq)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX traces_id ON traces (id);
 CREATE UNIQUE INDEX traces_external ON traces (source, external_id) WHERE external_id IS NOT NULL;
 
 -- The end of each address's chain; a writer locks its row, so writers of one address queue
