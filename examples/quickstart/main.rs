@@ -2,8 +2,10 @@
 //! wholesaler's demo data once, then works as the field rep Anna Meier: searches, converts a
 //! lead with its duplicate check, activates an address, plans a visit in its calendar, puts it
 //! into her pool, opens an opportunity with a milestone, shows the address's opportunities
-//! and latest traces and her traces over all her customers, and writes every demo user's
-//! calendar as iCalendar file to `./crm-data/exports/<login>.ics`.
+//! and latest traces and her traces over all her customers, shows what the ERP knows about
+//! the address (sales documents, open order lines, open items with payment habits, special
+//! conditions, explained prices), and writes every demo user's calendar as iCalendar file
+//! to `./crm-data/exports/<login>.ics`.
 //!
 //! ```sh
 //! cargo run --example quickstart
@@ -11,6 +13,7 @@
 //!
 //! Running it again reuses the data: the seed is skipped and a new lead is captured.
 
+mod erp;
 mod sales;
 
 use crm::{
@@ -18,6 +21,7 @@ use crm::{
     AddressSummary, AddressView, ConvertOptions, Crm, Error, MatchReason, PageRequest,
     PostalAddressInput, PostalCodeFilter, Settings, calendar, demo,
 };
+use erp::erp;
 use sales::{opportunities, traces};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
@@ -53,14 +57,15 @@ fn main() -> Result<()> {
     } else {
         println!(
             "Seeded {} addresses with {} contacts, {} notes, {} calendar entries, {} pools, \
-             {} opportunities and {} ERP events.",
+             {} opportunities, {} ERP events as traces and {} ERP records in the replica.",
             seeded.addresses,
             seeded.contacts,
             seeded.notes,
             seeded.calendar_entries,
             seeded.pools,
             seeded.opportunities,
-            seeded.erp_events
+            seeded.erp_events,
+            seeded.erp_records
         );
     }
 
@@ -74,6 +79,7 @@ fn main() -> Result<()> {
     pools(&crm, &rep, &customer)?;
     opportunities(&crm, &rep, &customer)?;
     traces(&crm, &rep, &customer)?;
+    erp(&crm, &rep, &customer)?;
     exports(&crm)?;
     Ok(())
 }

@@ -12,6 +12,7 @@
 
 mod calendar;
 mod deals;
+mod erp;
 mod names;
 mod places;
 
@@ -19,6 +20,7 @@ use crm_core::{
     Actor, AddressCriteria, AddressInput, AddressKind, ContactInput, ImportRow, Language,
     MoneyInput, PageRequest, PostalAddressInput, Role, User, UserId,
 };
+pub use erp::{ErpCustomer, PRODUCTS};
 pub use places::{PLACES, Place};
 
 use crate::Crm;
@@ -345,6 +347,9 @@ pub struct SeedReport {
     pub opportunities: u64,
     /// Events of the ERP recorded as traces now.
     pub erp_events: u64,
+    /// Records of the ERP (documents, order lines, open items, payments, prices,
+    /// conditions, revenue lines …) stored in the replica now.
+    pub erp_records: u64,
     /// Whether the database was seeded before and left as it was.
     pub already_seeded: bool,
 }
@@ -352,7 +357,8 @@ pub struct SeedReport {
 /// Fills an empty database with the demo company: [`staff`] with 4 field and 3 inside reps,
 /// `addresses` generated addresses with contacts and notes, calendar entries around today,
 /// opportunities with their selling teams, the ERP's recent orders, invoices and payments
-/// as traces, a public pool (the Basel trade fair) and the first field rep's private pool of
+/// as traces and its documents, order lines, open items, prices and conditions in the
+/// replica, a public pool (the Basel trade fair) and the first field rep's private pool of
 /// key accounts. A database that holds any address is left alone, so running twice changes
 /// nothing.
 ///
@@ -391,6 +397,7 @@ pub fn seed_at(
             pools: 0,
             opportunities: 0,
             erp_events: 0,
+            erp_records: 0,
             already_seeded: true,
         });
     }
@@ -423,6 +430,23 @@ pub fn seed_at(
         })
         .collect();
     let erp_events = crm.traces().ingest_many(&admin, &events)?.len() as u64;
+    let customers = report
+        .ids
+        .iter()
+        .zip(&rows)
+        .filter(|(_, row)| row.kind == AddressKind::Customer)
+        .map(|(id, row)| {
+            Ok(ErpCustomer {
+                number: crm.addresses().get(&admin, *id)?.number,
+                field_rep: row.address.field_rep,
+                inside_rep: row.address.inside_rep,
+            })
+        })
+        .collect::<crm_core::Result<Vec<_>>>()?;
+    let mut erp_records = 0;
+    for batch in generator.erp_data(&customers, anchor)? {
+        erp_records += crm.replica().sync(batch, None)?.report.written as u64;
+    }
     let fair = crm.pools().create(
         &manager(),
         &crm_core::PoolInput {
@@ -464,6 +488,7 @@ pub fn seed_at(
         pools: 2,
         opportunities,
         erp_events,
+        erp_records,
         already_seeded: false,
     })
 }

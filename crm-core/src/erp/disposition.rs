@@ -25,6 +25,25 @@ pub enum DispositionStatus {
     Cancelled,
 }
 
+impl DispositionStatus {
+    /// The stable name used on the wire.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            DispositionStatus::Open => "open",
+            DispositionStatus::PartlyDelivered => "partly_delivered",
+            DispositionStatus::BackOrder => "back_order",
+            DispositionStatus::Delivered => "delivered",
+            DispositionStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+impl std::fmt::Display for DispositionStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One line of a customer's order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderLine {

@@ -8,6 +8,7 @@
 //! [`price`](pricing::determine) from list prices and special conditions. Both are pure
 //! functions over plain data, so a host can call them on its own records.
 
+mod describe;
 pub mod disposition;
 pub mod documents;
 pub mod habits;

@@ -244,9 +244,10 @@ impl PriceResult {
             lines.push(format!("{}: {verdict} — {}", c.condition, c.reason));
         }
         lines.push(format!(
-            "net {} × {} = {}",
+            "net {} × {} {} = {}",
             self.quantity.normalize(),
-            self.net_unit_price,
+            self.net_unit_price.amount.normalize(),
+            self.net_unit_price.currency,
             self.net_amount
         ));
         lines

@@ -176,6 +176,11 @@ fn customer_and_product_come_first_and_every_other_rule_says_why_not() {
         "{text}"
     );
     assert!(text.ends_with("net 50 × 1.95 CHF = 97.50 CHF"), "{text}");
+    let described = conditions()[2].to_string();
+    assert_eq!(
+        described,
+        "C1 for customer 100042 on product 1068120000: 1.95 CHF per 1"
+    );
 }
 
 #[test]

@@ -442,3 +442,50 @@ fn check_condition(v: &mut Validator, i: usize, c: &SpecialCondition) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batches_read_from_json_with_their_stream_tag() {
+        let batch: SyncBatch =
+            serde_json::from_str(r#"{"stream": "open_items", "upserts": []}"#).unwrap();
+        assert_eq!(batch.stream(), Stream::OpenItems);
+        assert_eq!(batch.upsert_count(), 0);
+        let groups: SyncBatch = serde_json::from_str(
+            r#"{"stream": "customer_groups", "upserts": [[100042, ["WIEDERVERKAUF"]]]}"#,
+        )
+        .unwrap();
+        assert_eq!(groups.customers(), [(0, AddressNumber(100_042))]);
+        let bad = serde_json::from_str::<SyncBatch>(r#"{"stream": "invoices"}"#);
+        assert!(bad.is_err(), "unknown streams are refused");
+    }
+
+    #[test]
+    fn conditions_are_checked_field_by_field() {
+        let condition: SpecialCondition = serde_json::from_value(serde_json::json!({
+            "id": " ",
+            "scope": {"for": "customer", "key": 100042},
+            "target": {"on": "all"},
+            "price": {"kind": "discount", "percent": "120"},
+            "valid_from": "2026-12-31",
+            "valid_to": "2026-01-01"
+        }))
+        .unwrap();
+        let batch = SyncBatch::Conditions {
+            upserts: vec![condition],
+            deletions: vec![],
+        };
+        let Err(crate::Error::Invalid(invalid)) = batch.validate() else {
+            panic!("a bad condition must be refused");
+        };
+        for field in [
+            "upserts[0].id",
+            "upserts[0].valid_to",
+            "upserts[0].price.percent",
+        ] {
+            assert!(invalid.has(field), "{field}: {invalid}");
+        }
+    }
+}
