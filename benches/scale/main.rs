@@ -10,11 +10,13 @@
 //! Writes `target/crm-bench/scale-<backend>.json` and prints a table. Options:
 //! `--addresses N` (default 100000), `--postgres URL`, `--only sqlite|postgres`,
 //! `--calls K` timed calls per operation (default 2000), `--peer-calls K` (default 30),
-//! `--reuse` to keep a database generated before at that size (SQLite only).
+//! `--reuse` to keep a database generated before at that size (SQLite only), `--erp-rows N`
+//! open items and revenue lines synced into the ERP replica (default 200000).
 
 #![allow(clippy::print_stdout)]
 
 mod calendar;
+mod erp;
 mod measure;
 mod sales;
 
@@ -48,6 +50,7 @@ struct Options {
     calls: usize,
     peer_calls: usize,
     reuse: bool,
+    erp_rows: usize,
 }
 
 fn options() -> Result<Options> {
@@ -58,6 +61,7 @@ fn options() -> Result<Options> {
         calls: 2_000,
         peer_calls: 30,
         reuse: false,
+        erp_rows: 200_000,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -69,6 +73,7 @@ fn options() -> Result<Options> {
             "--calls" => o.calls = value()?.parse()?,
             "--peer-calls" => o.peer_calls = value()?.parse()?,
             "--reuse" => o.reuse = true,
+            "--erp-rows" => o.erp_rows = value()?.replace('_', "").parse()?,
             "--bench" => {}
             other => return Err(format!("unknown option {other}").into()),
         }
@@ -91,6 +96,7 @@ struct Report {
     database_size_mb: Option<f64>,
     results: Vec<Measured>,
     verify: Option<sales::Verified>,
+    erp_sync: Option<erp::SyncRates>,
 }
 
 fn main() -> Result<()> {
@@ -271,6 +277,20 @@ fn run(
         crm, quiet, &mut rng, o, &ids,
     )?);
     let verify = Some(sales::verify(crm)?);
+    let customers: Vec<(AddressId, crm::AddressNumber)> =
+        samples.iter().map(|s| (s.id, s.number)).collect();
+    let (erp_results, erp_sync) = erp::erp(crm, &mut rng, &customers, o.erp_rows)?;
+    results.extend(erp_results);
+    println!(
+        "erp sync: {} open items at {:.0} rows/s (re-sent unchanged: {:.0} rows/s), {} revenue lines at {:.0} rows/s, {} special conditions at {:.0} rows/s",
+        erp_sync.open_items,
+        erp_sync.open_items_per_s,
+        erp_sync.open_items_resent_per_s,
+        erp_sync.revenue_lines,
+        erp_sync.revenue_lines_per_s,
+        erp_sync.conditions,
+        erp_sync.conditions_per_s
+    );
 
     let database_size_mb = file.map(|f| {
         ["", "-wal"]
@@ -293,6 +313,7 @@ fn run(
         database_size_mb,
         results,
         verify,
+        erp_sync: Some(erp_sync),
     };
     print_table(&report);
     let path = out.join(format!("scale-{backend}.json"));
