@@ -65,13 +65,22 @@ pub fn erp(
     // exactly 50 items with 4 payments each, for the habits measurement.
     let mut items = Vec::with_capacity(rows);
     let mut payments = Vec::new();
+    // The first 200 customers get 50 items each, the others share the rest.
+    let (measured, others) = customers.split_at(200.min(customers.len() / 2));
+    let owner = |i: usize| {
+        if i < measured.len() * 50 {
+            measured[i / 50].1
+        } else {
+            others[i % others.len()].1
+        }
+    };
     for i in 0..rows {
-        let (_, customer) = customers[i % customers.len()];
+        let customer = owner(i);
         let invoice_date = day(today, rng.below(700));
         let amount = Decimal::from(50 + rng.below(5_000));
         let settled = rng.chance(80);
         let invoice = key(DocumentNumber::new(&format!("RE-{i}")))?;
-        if i < 200 * 50 {
+        if i < measured.len() * 50 {
             for p in 0..4 {
                 payments.push(Payment {
                     id: format!("ZE-{i}-{p}"),
@@ -143,7 +152,7 @@ pub fn erp(
 
     // Order lines: 20 per customer of the first 200, half of them open.
     let mut lines = Vec::new();
-    for (c, (_, customer)) in customers.iter().take(200).enumerate() {
+    for (c, (_, customer)) in measured.iter().enumerate() {
         for l in 0..20u32 {
             let ordered = Decimal::from(10 + rng.below(90));
             lines.push(OrderLine {
@@ -230,7 +239,7 @@ pub fn erp(
     drop(condition_batches);
 
     let manager = demo::manager();
-    let with_habits: Vec<AddressId> = customers.iter().take(200).map(|(id, _)| *id).collect();
+    let with_habits: Vec<AddressId> = measured.iter().map(|(id, _)| *id).collect();
     let requests: Vec<(AddressId, String, Decimal)> = (0..2_000)
         .map(|_| {
             let (id, _) = customers[rng.below(customers.len())];

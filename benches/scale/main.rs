@@ -277,8 +277,10 @@ fn run(
         crm, quiet, &mut rng, o, &ids,
     )?);
     let verify = Some(sales::verify(crm)?);
-    let customers: Vec<(AddressId, crm::AddressNumber)> =
+    let mut customers: Vec<(AddressId, crm::AddressNumber)> =
         samples.iter().map(|s| (s.id, s.number)).collect();
+    customers.sort_unstable();
+    customers.dedup();
     let (erp_results, erp_sync) = erp::erp(crm, &mut rng, &customers, o.erp_rows)?;
     results.extend(erp_results);
     println!(

@@ -6,13 +6,13 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use crm_core::erp::{
     DocumentHeader, DocumentNumber, DocumentQuery, GroupCode, ListPrice, OpenItem, OrderLine,
-    Payment, PriceRequest, ProductNumber, RevenueFact, SalesDocument, SpecialCondition, Stream,
-    SyncBatch, SyncReport,
+    Payment, PriceRequest, PricingInputs, ProductNumber, RevenueFact, SalesDocument,
+    SpecialCondition, Stream, SyncBatch, SyncReport,
 };
 use crm_core::error::Validator;
 use crm_core::{
-    AddressNumber, Clock, Currency, OrderLines, Page, PageRequest, Prices, Receivables, Result,
-    RevenueFacts, SalesDocuments, Store,
+    AddressNumber, Clock, Currency, Decimal, OrderLines, Page, PageRequest, Prices, Receivables,
+    Result, RevenueFacts, SalesDocuments, Store,
 };
 use serde::{Deserialize, Serialize};
 
@@ -206,6 +206,32 @@ impl<S: Store> Prices for Replica<S> {
 
     fn product_groups(&self, product: &ProductNumber) -> Result<Vec<GroupCode>> {
         self.store.read(|tx| tx.replica_product_groups(product))
+    }
+
+    fn pricing_inputs(
+        &self,
+        customer: AddressNumber,
+        product: ProductNumber,
+        quantity: Decimal,
+        currency: Currency,
+        date: NaiveDate,
+    ) -> Result<PricingInputs> {
+        self.store.read(|tx| {
+            let request = PriceRequest {
+                customer,
+                customer_groups: tx.replica_customer_groups(customer)?,
+                product_groups: tx.replica_product_groups(&product)?,
+                product,
+                quantity,
+                date,
+                currency,
+            };
+            Ok(PricingInputs {
+                list_prices: tx.replica_list_prices(&request.product, currency, date)?,
+                conditions: tx.replica_conditions_for(&request)?,
+                request,
+            })
+        })
     }
 }
 

@@ -31,7 +31,7 @@ pub use documents::{
 pub use habits::{Ageing, PaymentHabits, Trend, TrendDirection};
 pub use pricing::{
     ConditionPrice, ConditionScope, ConditionTarget, Considered, ListPrice, Precedence, PriceBreak,
-    PriceRequest, PriceResult, SpecialCondition, Verdict,
+    PriceRequest, PriceResult, PricingInputs, SpecialCondition, Verdict,
 };
 pub use receivables::{OpenItem, Payment};
 pub use revenue::RevenueFact;

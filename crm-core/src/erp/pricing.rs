@@ -149,6 +149,18 @@ pub struct PriceRequest {
     pub currency: Currency,
 }
 
+/// What pricing one line needs from the ERP: the request with the customer's and the
+/// product's groups, the product's list prices, and the candidate conditions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PricingInputs {
+    /// The request, groups filled in.
+    pub request: PriceRequest,
+    /// The list prices valid on the day in the currency.
+    pub list_prices: Vec<ListPrice>,
+    /// The conditions that could apply.
+    pub conditions: Vec<SpecialCondition>,
+}
+
 /// The rank of a condition in the precedence, first wins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -14,12 +14,14 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::erp::sync::{Stream, SyncBatch, SyncReport};
 use crate::erp::{
     DocumentHeader, DocumentNumber, DocumentQuery, GroupCode, ListPrice, OpenItem, OrderLine,
-    Payment, PriceRequest, ProductNumber, RevenueFact, SalesDocument, SpecialCondition,
+    Payment, PriceRequest, PricingInputs, ProductNumber, RevenueFact, SalesDocument,
+    SpecialCondition,
 };
 use crate::error::Result;
 use crate::ids::AddressNumber;
 use crate::search::{Page, PageRequest};
 use crate::values::Currency;
+use rust_decimal::Decimal;
 
 /// Quotes, orders, delivery notes, invoices and credit notes.
 pub trait SalesDocuments: Send + Sync {
@@ -117,6 +119,36 @@ pub trait Prices: Send + Sync {
     /// # Errors
     /// As the module says.
     fn product_groups(&self, product: &ProductNumber) -> Result<Vec<GroupCode>>;
+
+    /// Everything pricing `quantity` of `product` for `customer` needs, in one call: the
+    /// groups, the list prices and the candidate conditions. Implementations that can read
+    /// them together (the replica, in one transaction) override it.
+    ///
+    /// # Errors
+    /// As the module says.
+    fn pricing_inputs(
+        &self,
+        customer: AddressNumber,
+        product: ProductNumber,
+        quantity: Decimal,
+        currency: Currency,
+        date: NaiveDate,
+    ) -> Result<PricingInputs> {
+        let request = PriceRequest {
+            customer,
+            customer_groups: self.customer_groups(customer)?,
+            product_groups: self.product_groups(&product)?,
+            product,
+            quantity,
+            date,
+            currency,
+        };
+        Ok(PricingInputs {
+            list_prices: self.list_prices(&request.product, currency, date)?,
+            conditions: self.conditions_for(&request)?,
+            request,
+        })
+    }
 }
 
 /// Invoiced lines, for revenue figures.

@@ -12,8 +12,7 @@ use super::Context;
 use crate::entity::EntityKind;
 use crate::erp::{
     DispositionStatus, DocumentHeader, DocumentNumber, DocumentQuery, OpenItem, OrderLine,
-    PaymentHabits, PriceRequest, PriceResult, ProductNumber, SalesDocument, SpecialCondition,
-    pricing,
+    PaymentHabits, PriceResult, ProductNumber, SalesDocument, SpecialCondition, pricing,
 };
 use crate::error::{Error, Result};
 use crate::ids::AddressId;
@@ -210,18 +209,10 @@ impl<'a, S: Store> ErpService<'a, S> {
     ) -> Result<PriceResult> {
         let product = ProductNumber::new(product).map_err(|e| e.at("product"))?;
         let customer = self.customer(actor, address)?;
-        let erp = self.erp()?;
-        let request = PriceRequest {
-            customer,
-            customer_groups: erp.customer_groups(customer)?,
-            product_groups: erp.product_groups(&product)?,
-            product,
-            quantity,
-            date: date.unwrap_or_else(|| self.today()),
-            currency,
-        };
-        let list = erp.list_prices(&request.product, currency, request.date)?;
-        let conditions = erp.conditions_for(&request)?;
-        pricing::determine(&request, &list, &conditions)
+        let date = date.unwrap_or_else(|| self.today());
+        let inputs = self
+            .erp()?
+            .pricing_inputs(customer, product, quantity, currency, date)?;
+        pricing::determine(&inputs.request, &inputs.list_prices, &inputs.conditions)
     }
 }
