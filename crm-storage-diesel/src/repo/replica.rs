@@ -4,10 +4,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, Utc};
-use crm_core::AddressNumber;
 use crm_core::erp::{
-    ConditionScope, ConditionTarget, ListPrice, SpecialCondition, Stream, SyncBatch, SyncReport,
+    ConditionScope, ConditionTarget, ListPrice, SpecialCondition, SyncBatch, SyncReport,
 };
 use diesel::prelude::*;
 use diesel::upsert::excluded;
@@ -16,14 +14,13 @@ use serde::Serialize;
 use super::{DieselTx, insert_in_blocks};
 use crate::connection::with_inner;
 use crate::error::QueryResultExt;
-use crate::rows::ts;
 use crate::schema::{
-    addresses, erp_conditions, erp_customer_groups, erp_documents, erp_list_prices, erp_open_items,
-    erp_order_lines, erp_payments, erp_product_groups, erp_revenue, erp_sync_cursors,
+    erp_conditions, erp_customer_groups, erp_documents, erp_list_prices, erp_open_items,
+    erp_order_lines, erp_payments, erp_product_groups, erp_revenue,
 };
 
 /// Keys looked up per statement.
-const CHUNK: usize = 500;
+pub(super) const CHUNK: usize = 500;
 
 pub(super) fn json(value: &impl Serialize, at: usize) -> crm_core::Result<String> {
     serde_json::to_string(value)
@@ -546,57 +543,5 @@ impl DieselTx<'_> {
             unchanged: received.saturating_sub(written),
             deleted,
         })
-    }
-
-    pub(super) fn cursor_of(&mut self, stream: Stream) -> crm_core::Result<Option<String>> {
-        erp_sync_cursors::table
-            .filter(erp_sync_cursors::stream.eq(stream.as_str()))
-            .select(erp_sync_cursors::cursor)
-            .first(&mut *self.conn)
-            .optional()
-            .dom()
-    }
-
-    pub(super) fn store_cursor(
-        &mut self,
-        stream: Stream,
-        cursor: &str,
-        at: DateTime<Utc>,
-    ) -> crm_core::Result<()> {
-        let conn = &mut *self.conn;
-        with_inner!(conn, |c| diesel::insert_into(erp_sync_cursors::table)
-            .values((
-                erp_sync_cursors::stream.eq(stream.as_str()),
-                erp_sync_cursors::cursor.eq(cursor),
-                erp_sync_cursors::updated_at.eq(ts(at)),
-            ))
-            .on_conflict(erp_sync_cursors::stream)
-            .do_update()
-            .set((
-                erp_sync_cursors::cursor.eq(excluded(erp_sync_cursors::cursor)),
-                erp_sync_cursors::updated_at.eq(excluded(erp_sync_cursors::updated_at)),
-            ))
-            .execute(c))
-        .dom()?;
-        Ok(())
-    }
-
-    pub(super) fn known(
-        &mut self,
-        numbers: &[AddressNumber],
-    ) -> crm_core::Result<Vec<AddressNumber>> {
-        let mut ids: Vec<i64> = numbers.iter().map(|n| n.0).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let mut known = Vec::new();
-        for chunk in ids.chunks(CHUNK) {
-            let found: Vec<i64> = addresses::table
-                .filter(addresses::number.eq_any(chunk))
-                .select(addresses::number)
-                .load(&mut *self.conn)
-                .dom()?;
-            known.extend(found.into_iter().map(AddressNumber));
-        }
-        Ok(known)
     }
 }

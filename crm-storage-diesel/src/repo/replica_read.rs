@@ -1,4 +1,5 @@
-//! The ERP replica, read side: [`ReplicaRepository`] over the `erp_…` tables.
+//! The ERP replica, read side: [`ReplicaRepository`] over the `erp_…` tables, with the
+//! stream cursors and the check of customer numbers.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use crm_core::erp::{
@@ -12,12 +13,15 @@ use diesel::prelude::*;
 use serde::de::DeserializeOwned;
 
 use super::DieselTx;
-use super::replica::{scope_key, target_key};
+use super::replica::{CHUNK, scope_key, target_key};
+use crate::connection::with_inner;
 use crate::error::QueryResultExt;
+use crate::rows::ts;
 use crate::schema::{
-    erp_conditions, erp_customer_groups, erp_documents, erp_list_prices, erp_open_items,
-    erp_order_lines, erp_payments, erp_product_groups, erp_revenue,
+    addresses, erp_conditions, erp_customer_groups, erp_documents, erp_list_prices, erp_open_items,
+    erp_order_lines, erp_payments, erp_product_groups, erp_revenue, erp_sync_cursors,
 };
+use diesel::upsert::excluded;
 
 /// Reads a stored record back; a row edited behind the library's back is named.
 fn parse<T: DeserializeOwned>(table: &str, key: &str, data: &str) -> crm_core::Result<T> {
@@ -353,4 +357,58 @@ impl ReplicaRepository for DieselTx<'_> {
 fn group(code: &str) -> crm_core::Result<GroupCode> {
     GroupCode::new(code)
         .map_err(|e| crm_core::Error::Storage(format!("stored group code `{code}`: {e}")))
+}
+
+impl DieselTx<'_> {
+    pub(super) fn cursor_of(&mut self, stream: Stream) -> crm_core::Result<Option<String>> {
+        erp_sync_cursors::table
+            .filter(erp_sync_cursors::stream.eq(stream.as_str()))
+            .select(erp_sync_cursors::cursor)
+            .first(&mut *self.conn)
+            .optional()
+            .dom()
+    }
+
+    pub(super) fn store_cursor(
+        &mut self,
+        stream: Stream,
+        cursor: &str,
+        at: DateTime<Utc>,
+    ) -> crm_core::Result<()> {
+        let conn = &mut *self.conn;
+        with_inner!(conn, |c| diesel::insert_into(erp_sync_cursors::table)
+            .values((
+                erp_sync_cursors::stream.eq(stream.as_str()),
+                erp_sync_cursors::cursor.eq(cursor),
+                erp_sync_cursors::updated_at.eq(ts(at)),
+            ))
+            .on_conflict(erp_sync_cursors::stream)
+            .do_update()
+            .set((
+                erp_sync_cursors::cursor.eq(excluded(erp_sync_cursors::cursor)),
+                erp_sync_cursors::updated_at.eq(excluded(erp_sync_cursors::updated_at)),
+            ))
+            .execute(c))
+        .dom()?;
+        Ok(())
+    }
+
+    pub(super) fn known(
+        &mut self,
+        numbers: &[AddressNumber],
+    ) -> crm_core::Result<Vec<AddressNumber>> {
+        let mut ids: Vec<i64> = numbers.iter().map(|n| n.0).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut known = Vec::new();
+        for chunk in ids.chunks(CHUNK) {
+            let found: Vec<i64> = addresses::table
+                .filter(addresses::number.eq_any(chunk))
+                .select(addresses::number)
+                .load(&mut *self.conn)
+                .dom()?;
+            known.extend(found.into_iter().map(AddressNumber));
+        }
+        Ok(known)
+    }
 }
