@@ -235,7 +235,38 @@ fn bad_records_are_refused_whole(db: Db) -> TestResult {
     Ok(())
 }
 
+fn csv_files_sync_like_any_batch(db: Db) -> TestResult {
+    let Some(crm) = crm(db, "")? else {
+        return Ok(());
+    };
+    let customer = assigned_address(&crm, REP_A, "Elektro Huber AG")?;
+    let n = customer.number;
+    let items = format!(
+        "customer,invoice,invoice_date,due_date,currency,amount,open_amount,dunning_level\n\
+         {n},RE-1,01.08.2026,31.08.2026,CHF,1'000.00,0,0\n\
+         {n},RE-2,2026-10-15,2026-11-14,CHF,500.00,500.00,1\n"
+    );
+    let payments =
+        format!("id,customer,invoice,date,amount,currency\nZE-1,{n},RE-1,2026-09-10,1000,CHF\n");
+    for text in [&items, &payments] {
+        let batch = crm::erp_adapter::read_csv(None, text.as_bytes())?;
+        crm.replica().sync(batch, None)?;
+    }
+    let r = crm.erp().receivables(&actor(REP_A), customer.id)?;
+    assert_eq!(r.open_items.len(), 1);
+    assert_eq!(r.habits[0].average_days_to_pay, Some(dec("40")));
+    assert_eq!(
+        (
+            r.habits[0].dunned_items,
+            r.habits[0].ageing.days_1_30.amount
+        ),
+        (1, dec("500"))
+    );
+    Ok(())
+}
+
 on_both_backends!(
+    csv_files_sync_like_any_batch,
     resending_changes_nothing_and_deletions_delete,
     unknown_customers_are_rejected_or_skipped,
     bad_records_are_refused_whole

@@ -4,11 +4,15 @@
 //! - [`Replica`]: the default. The host pushes its data in batches through the sync API
 //!   ([`Replica::sync`]: idempotent upserts keyed by the ERP's numbers, deletions, a cursor per
 //!   stream); the replica serves the ports from the CRM's own tables.
+//! - [`csv_import`]: CSV files of open items, payments, special conditions and revenue
+//!   lines into replica batches.
 //! - [`InMemoryErp`]: an ERP in memory, for tests, examples and hosts that hold their ERP
 //!   data in memory anyway.
 
+pub mod csv_import;
 mod memory;
 mod replica;
 
+pub use csv_import::{CsvKind, read_csv};
 pub use memory::InMemoryErp;
 pub use replica::{Replica, Skipped, SyncOutcome, UnknownCustomers};
