@@ -6,13 +6,17 @@
 //!   stream); the replica serves the ports from the CRM's own tables.
 //! - [`csv_import`]: CSV files of open items, payments, special conditions and revenue
 //!   lines into replica batches.
+//! - [`opentrans`]: openTRANS 2.1 ORDER, DISPATCHNOTIFICATION and INVOICE documents into
+//!   replica batches.
 //! - [`InMemoryErp`]: an ERP in memory, for tests, examples and hosts that hold their ERP
 //!   data in memory anyway.
 
 pub mod csv_import;
 mod memory;
+pub mod opentrans;
 mod replica;
 
 pub use csv_import::{CsvKind, read_csv};
 pub use memory::InMemoryErp;
+pub use opentrans::{OpenTrans, read_opentrans};
 pub use replica::{Replica, Skipped, SyncOutcome, UnknownCustomers};

@@ -12,7 +12,7 @@ use crm_core::erp::{
 use crm_core::error::Validator;
 use crm_core::{
     AddressNumber, Clock, Currency, Decimal, OrderLines, Page, PageRequest, Prices, Receivables,
-    Result, RevenueFacts, SalesDocuments, Store,
+    Result, RevenueFacts, SalesDocuments, Store, Tx,
 };
 use serde::{Deserialize, Serialize};
 
@@ -78,54 +78,88 @@ impl<S: Store> Replica<S> {
     /// Nothing of a refused batch is stored.
     ///
     /// # Errors
-    /// [`Error::Invalid`] naming every bad field as `upserts[i].…` — including
-    /// `upserts[i].customer` for customers without an address when they are rejected;
-    /// storage failures.
+    /// [`Error::Invalid`](crm_core::Error::Invalid) naming every bad field as
+    /// `upserts[i].…` — including `upserts[i].customer` for customers without an address
+    /// when they are rejected; storage failures.
     pub fn sync(&self, batch: SyncBatch, cursor: Option<&str>) -> Result<SyncOutcome> {
-        batch.validate()?;
-        let stream = batch.stream();
-        self.store.write(|tx| {
-            let named = batch.customers();
-            let numbers: Vec<AddressNumber> = named.iter().map(|(_, n)| *n).collect();
-            let known = tx.known_customers(&numbers)?;
-            let unknown: Vec<(usize, AddressNumber)> = named
-                .into_iter()
-                .filter(|(_, n)| !known.contains(n))
-                .collect();
-            let mut skipped = Vec::new();
-            let batch = if unknown.is_empty() {
-                batch
-            } else if self.unknown == UnknownCustomers::Reject {
-                let mut v = Validator::new();
-                for (i, n) in &unknown {
-                    v.reject(
-                        &format!("upserts[{i}].customer"),
-                        format!("no address has the number {n}"),
-                    );
-                }
-                return v.finish(|| None);
-            } else {
-                let indexes: Vec<usize> = unknown.iter().map(|(i, _)| *i).collect();
-                skipped = unknown
-                    .iter()
-                    .map(|(i, n)| Skipped {
-                        index: *i,
-                        reason: format!("no address has the number {n}"),
-                    })
-                    .collect();
-                batch.without(&indexes)
-            };
-            let mut report = tx.apply_batch(&batch)?;
-            report.received += skipped.len();
-            if let Some(cursor) = cursor {
-                tx.set_sync_cursor(stream, cursor, self.clock.now())?;
+        let mut outcomes = self.sync_all(vec![batch], cursor)?;
+        outcomes
+            .pop()
+            .ok_or_else(|| crm_core::Error::Storage("a batch left no outcome".into()))
+    }
+
+    /// Applies several batches — one file's, say — in one transaction: all of them or, if
+    /// any is refused, none. The cursor is stored for the stream of each batch.
+    ///
+    /// # Errors
+    /// As [`Replica::sync`]; a field of the `n`-th batch is named `batches[n].upserts[i]…`
+    /// when there are several.
+    pub fn sync_all(
+        &self,
+        batches: Vec<SyncBatch>,
+        cursor: Option<&str>,
+    ) -> Result<Vec<SyncOutcome>> {
+        let several = batches.len() > 1;
+        let name = |n: usize, e: crm_core::Error| match e {
+            crm_core::Error::Invalid(invalid) if several => {
+                crm_core::Error::Invalid(invalid.prefixed(&format!("batches[{n}]")))
             }
-            Ok(SyncOutcome {
-                stream,
-                report,
-                skipped,
-            })
+            other => other,
+        };
+        for (n, batch) in batches.iter().enumerate() {
+            batch.validate().map_err(|e| name(n, e))?;
+        }
+        self.store.write(|tx| {
+            let mut outcomes = Vec::with_capacity(batches.len());
+            for (n, batch) in batches.into_iter().enumerate() {
+                let stream = batch.stream();
+                let (batch, skipped) = self.known_only(tx, batch).map_err(|e| name(n, e))?;
+                let mut report = tx.apply_batch(&batch)?;
+                report.received += skipped.len();
+                if let Some(cursor) = cursor {
+                    tx.set_sync_cursor(stream, cursor, self.clock.now())?;
+                }
+                outcomes.push(SyncOutcome {
+                    stream,
+                    report,
+                    skipped,
+                });
+            }
+            Ok(outcomes)
         })
+    }
+
+    /// The batch without records of unknown customers, or the refusal naming them.
+    fn known_only(&self, tx: &mut dyn Tx, batch: SyncBatch) -> Result<(SyncBatch, Vec<Skipped>)> {
+        let named = batch.customers();
+        let numbers: Vec<AddressNumber> = named.iter().map(|(_, n)| *n).collect();
+        let known = tx.known_customers(&numbers)?;
+        let unknown: Vec<(usize, AddressNumber)> = named
+            .into_iter()
+            .filter(|(_, n)| !known.contains(n))
+            .collect();
+        if unknown.is_empty() {
+            return Ok((batch, Vec::new()));
+        }
+        if self.unknown == UnknownCustomers::Reject {
+            let mut v = Validator::new();
+            for (i, n) in &unknown {
+                v.reject(
+                    &format!("upserts[{i}].customer"),
+                    format!("no address has the number {n}"),
+                );
+            }
+            return v.finish(|| None);
+        }
+        let indexes: Vec<usize> = unknown.iter().map(|(i, _)| *i).collect();
+        let skipped = unknown
+            .iter()
+            .map(|(i, n)| Skipped {
+                index: *i,
+                reason: format!("no address has the number {n}"),
+            })
+            .collect();
+        Ok((batch.without(&indexes), skipped))
     }
 
     /// The cursor stored with the last batch of `stream`, to resume from.
