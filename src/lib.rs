@@ -182,6 +182,12 @@ impl Crm {
         self.services.erp()
     }
 
+    /// Quotes written in the CRM (priced line by line, explained), their outbox to the ERP
+    /// host, and each user's active sales document.
+    pub fn quotes(&self) -> QuoteService<'_, DieselStore> {
+        self.services.quotes()
+    }
+
     /// The ERP replica: the host pushes its ERP data here ([`Replica::sync`]).
     pub fn replica(&self) -> &Replica<DieselStore> {
         &self.replica

@@ -59,6 +59,10 @@ id_type!(
     TraceId
 );
 id_type!(
+    /// Id of a [`DraftQuote`](crate::erp::DraftQuote), also its number in the CRM.
+    DraftId
+);
+id_type!(
     /// The business number of an [`Opportunity`](crate::opportunity::Opportunity), counted
     /// from 1.
     OpportunityNumber

@@ -76,17 +76,17 @@ pub use duplicates::{DuplicateCandidate, DuplicateProbe, DuplicateRules, MatchRe
 pub use entity::{EntityKind, EntityRef};
 pub use error::{Error, FieldError, Invalid, Result, ValueError};
 pub use ids::{
-    AddressId, AddressNumber, CalendarEntryId, ContactId, NoteId, OpportunityId, OpportunityNumber,
-    PoolId, TraceId, UserId, Version,
+    AddressId, AddressNumber, CalendarEntryId, ContactId, DraftId, NoteId, OpportunityId,
+    OpportunityNumber, PoolId, TraceId, UserId, Version,
 };
 pub use note::{NewNote, Note};
 pub use numbering::{NumberRange, NumberRanges};
 pub use pool::{NewPool, Pool, PoolAddition, PoolData, PoolInput, PoolVisibility};
 pub use ports::{
     ActivationRepository, AddressRepository, CalendarRepository, Clock, ContactRepository,
-    CounterRepository, Erp, NoteRepository, OpportunityRepository, OrderLines, PoolRepository,
-    Prices, Receivables, ReplicaRepository, RevenueFacts, SalesDocuments, Store, TraceRepository,
-    Tx, UserRepository,
+    CounterRepository, DraftRepository, Erp, NoteRepository, OpportunityRepository, OrderLines,
+    PoolRepository, Prices, Receivables, ReplicaRepository, RevenueFacts, SalesDocuments, Store,
+    TraceRepository, Tx, UserRepository,
 };
 pub use search::{
     AddressCriteria, AddressQuery, AddressSort, AddressSortField, Page, PageRequest,
@@ -95,8 +95,9 @@ pub use search::{
 pub use services::{
     ActivatedAddress, AddressService, AddressView, CalendarService, ContactService, Conversion,
     ConversionPreview, ConvertOptions, DispositionLine, ErpService, FieldChange, ImportReport,
-    ImportRow, LinkedRecord, NoteService, OpportunityService, PoolService, ReceivablesView, Rules,
-    Services, SlaEvent, TraceService, UserService, UserSyncReport,
+    ImportRow, LinkedRecord, MAX_OUTBOX, NoteService, OpportunityService, PoolService,
+    QuoteService, ReceivablesView, Rules, STANDARD_VAT_RATE, Services, SlaEvent, TraceService,
+    UserService, UserSyncReport,
 };
 pub use user::{Actor, Role, User, UserDirectory};
 pub use values::{

@@ -417,6 +417,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    draft_quotes (id) {
+        id -> BigInt,
+        address_id -> BigInt,
+        state -> Text,
+        submitted_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        data -> Text,
+    }
+}
+
+diesel::table! {
+    active_documents (user_id) {
+        user_id -> BigInt,
+        data -> Text,
+    }
+}
+
 diesel::joinable!(address_words -> addresses (address_id));
 diesel::joinable!(opportunities -> addresses (address_id));
 diesel::joinable!(opportunity_team -> opportunities (opportunity_id));
@@ -465,4 +483,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     erp_product_groups,
     erp_revenue,
     erp_sync_cursors,
+    draft_quotes,
+    active_documents,
 );

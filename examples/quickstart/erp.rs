@@ -1,6 +1,6 @@
 //! The ERP part of the quickstart: what the ERP knows about the active address, from the
 //! replica the demo seed filled — sales documents, open order lines, open items with payment
-//! habits, special conditions, and two explained prices.
+//! habits, special conditions, and a draft quote with two products priced and explained.
 
 use crm::erp::DocumentQuery;
 use crm::{Actor, Address, Crm, Currency, Decimal, PageRequest, demo};
@@ -95,31 +95,57 @@ pub fn erp(crm: &Crm, rep: &Actor, customer: &Address) -> Result<()> {
         println!("  {c}");
     }
 
-    println!("Prices:");
-    for (product, quantity) in [(demo::PRODUCTS[0].0, 150), (demo::PRODUCTS[2].0, 2)] {
-        let price = erp.price(
+    let quotes = crm.quotes();
+    let draft = quotes.create(rep, customer.id, Currency::CHF)?;
+    let mut draft = draft;
+    for (product, quantity) in [(demo::PRODUCTS[0], 150), (demo::PRODUCTS[2], 2)] {
+        draft = quotes.add_line(
             rep,
-            customer.id,
-            product,
+            draft.id,
+            draft.version,
+            product.0,
             Decimal::from(quantity),
-            Currency::CHF,
-            None,
+            Some(product.1),
         )?;
+    }
+    println!(
+        "Draft quote {} (her active sales document), {} lines:",
+        draft.number(),
+        draft.lines.len()
+    );
+    for line in &draft.lines {
         println!(
-            "  {quantity} × {product}: {} (list {}), {}",
-            price.net_amount,
-            price
-                .list_unit_price
-                .map(|l| l.to_string())
-                .unwrap_or_else(|| "none".into()),
-            price
+            "  {}. {} × {} {} = {}",
+            line.line.position,
+            line.line.quantity,
+            line.line.description,
+            line.price
                 .applied
                 .as_deref()
-                .map_or("no special condition".into(), |id| format!("by {id}"))
+                .map_or("at list price".into(), |id| format!("by {id}")),
+            line.price.net_amount
         );
-        for line in price.explanation() {
-            println!("      {line}");
+        for text in line.price.explanation() {
+            println!("      {text}");
         }
     }
+    println!(
+        "  net {}, VAT {}, total {}",
+        draft.totals.net,
+        draft
+            .totals
+            .vat
+            .iter()
+            .map(|v| v.vat.to_string())
+            .collect::<Vec<_>>()
+            .join(" + "),
+        draft.totals.gross
+    );
+    let submitted = quotes.submit(rep, draft.id, draft.version)?;
+    let waiting = quotes.outbox(&demo::admin(), crm::MAX_OUTBOX)?.len();
+    println!(
+        "Submitted {}: {waiting} quote(s) wait in the outbox for the ERP.",
+        submitted.number()
+    );
     Ok(())
 }

@@ -11,6 +11,7 @@
 mod describe;
 pub mod disposition;
 pub mod documents;
+pub mod drafts;
 pub mod habits;
 pub mod pricing;
 pub mod receivables;
@@ -28,6 +29,7 @@ pub use documents::{
     DocumentHeader, DocumentKind, DocumentLine, DocumentQuery, DocumentStatus, DocumentTotals,
     SalesDocument, VatAmount,
 };
+pub use drafts::{ActiveDocument, ActiveSalesDocument, DraftLine, DraftQuote, DraftState};
 pub use habits::{Ageing, PaymentHabits, Trend, TrendDirection};
 pub use pricing::{
     ConditionPrice, ConditionScope, ConditionTarget, Considered, ListPrice, Precedence, PriceBreak,

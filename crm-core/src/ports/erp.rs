@@ -12,13 +12,14 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::erp::sync::{Stream, SyncBatch, SyncReport};
+use crate::erp::{ActiveDocument, DraftQuote};
 use crate::erp::{
     DocumentHeader, DocumentNumber, DocumentQuery, GroupCode, ListPrice, OpenItem, OrderLine,
     Payment, PriceRequest, PricingInputs, ProductNumber, RevenueFact, SalesDocument,
     SpecialCondition,
 };
 use crate::error::Result;
-use crate::ids::AddressNumber;
+use crate::ids::{AddressNumber, DraftId, UserId, Version};
 use crate::search::{Page, PageRequest};
 use crate::values::Currency;
 use rust_decimal::Decimal;
@@ -289,4 +290,45 @@ pub trait ReplicaRepository {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<RevenueFact>>;
+}
+
+/// Quotes written in the CRM, the outbox they leave by, and each user's active sales
+/// document. Runs inside the store's transactions like every repository.
+pub trait DraftRepository {
+    /// Stores a new draft under its id.
+    ///
+    /// # Errors
+    /// [`Error::Duplicate`](crate::Error::Duplicate) when the id is taken.
+    fn insert_draft(&mut self, draft: &DraftQuote) -> Result<()>;
+
+    /// The draft with `id`.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn draft(&mut self, id: DraftId) -> Result<Option<DraftQuote>>;
+
+    /// Replaces the draft when its stored version is `expected` (the new one carries the next
+    /// version). `Ok(false)` when the version moved on.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn update_draft(&mut self, draft: &DraftQuote, expected: Version) -> Result<bool>;
+
+    /// Submitted drafts not yet acknowledged, oldest first, at most `limit`.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn outbox(&mut self, limit: u32) -> Result<Vec<DraftQuote>>;
+
+    /// The user's active sales document.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn active_document(&mut self, user: UserId) -> Result<Option<ActiveDocument>>;
+
+    /// Makes `document` the user's active sales document.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn set_active_document(&mut self, user: UserId, document: &ActiveDocument) -> Result<()>;
 }

@@ -25,7 +25,8 @@ mod erp;
 mod sales;
 
 pub use erp::{
-    Erp, OrderLines, Prices, Receivables, ReplicaRepository, RevenueFacts, SalesDocuments,
+    DraftRepository, Erp, OrderLines, Prices, Receivables, ReplicaRepository, RevenueFacts,
+    SalesDocuments,
 };
 pub use sales::{OpportunityRepository, TraceRepository};
 
@@ -79,6 +80,7 @@ pub trait Tx:
     + OpportunityRepository
     + TraceRepository
     + ReplicaRepository
+    + DraftRepository
 {
 }
 
@@ -94,6 +96,7 @@ impl<T> Tx for T where
         + OpportunityRepository
         + TraceRepository
         + ReplicaRepository
+        + DraftRepository
 {
 }
 

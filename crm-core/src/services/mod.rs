@@ -10,6 +10,7 @@ mod import;
 mod notes;
 mod opportunities;
 mod pools;
+mod quotes;
 mod traces;
 mod users;
 
@@ -26,6 +27,7 @@ pub use import::{ImportReport, ImportRow};
 pub use notes::NoteService;
 pub use opportunities::OpportunityService;
 pub use pools::PoolService;
+pub use quotes::{MAX_OUTBOX, QuoteService, STANDARD_VAT_RATE};
 pub use traces::{LinkedRecord, TraceService};
 pub use users::{UserService, UserSyncReport};
 
@@ -183,6 +185,11 @@ impl<S: Store> Services<S> {
     /// conditions and prices.
     pub fn erp(&self) -> ErpService<'_, S> {
         ErpService::new(&self.ctx)
+    }
+
+    /// Quotes written in the CRM, their outbox, and the active sales document.
+    pub fn quotes(&self) -> QuoteService<'_, S> {
+        QuoteService::new(&self.ctx)
     }
 
     /// The store, for adapters that share it.

@@ -5,6 +5,7 @@ mod address;
 mod calendar;
 mod contact;
 mod counter;
+mod drafts;
 mod duplicates;
 mod name_index;
 mod note;

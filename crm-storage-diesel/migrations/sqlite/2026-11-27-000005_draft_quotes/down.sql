@@ -1,0 +1,3 @@
+DROP TABLE active_documents;
+DROP INDEX draft_quotes_outbox;
+DROP TABLE draft_quotes;
