@@ -60,6 +60,8 @@ impl Clock for SystemClock {
 pub struct Crm {
     services: Services<DieselStore>,
     replica: Arc<Replica<DieselStore>>,
+    /// Traces the replica's events; the replica holds it weakly.
+    _events: Arc<dyn ErpEventSink>,
     settings: Settings,
 }
 
@@ -91,9 +93,12 @@ impl Crm {
             settings.rules(),
             replica.clone() as Arc<dyn Erp>,
         )?;
+        let events: Arc<dyn ErpEventSink> = Arc::new(services.clone());
+        replica.record_events_with(&events);
         Ok(Crm {
             services,
             replica,
+            _events: events,
             settings,
         })
     }
@@ -127,9 +132,12 @@ impl Crm {
             settings.erp.unknown_customers,
         ));
         let services = Services::with_erp(store, clock, settings.rules(), erp)?;
+        let events: Arc<dyn ErpEventSink> = Arc::new(services.clone());
+        replica.record_events_with(&events);
         Ok(Crm {
             services,
             replica,
+            _events: events,
             settings,
         })
     }

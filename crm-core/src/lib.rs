@@ -84,9 +84,9 @@ pub use numbering::{NumberRange, NumberRanges};
 pub use pool::{NewPool, Pool, PoolAddition, PoolData, PoolInput, PoolVisibility};
 pub use ports::{
     ActivationRepository, AddressRepository, CalendarRepository, Clock, ContactRepository,
-    CounterRepository, DraftRepository, Erp, NoteRepository, OpportunityRepository, OrderLines,
-    PoolRepository, Prices, Receivables, ReplicaRepository, RevenueFacts, SalesDocuments, Store,
-    TraceRepository, Tx, UserRepository,
+    CounterRepository, DraftRepository, Erp, ErpEventSink, NoteRepository, OpportunityRepository,
+    OrderLines, PoolRepository, Prices, Receivables, ReplicaRepository, RevenueFacts,
+    SalesDocuments, Store, TraceRepository, Tx, UserRepository,
 };
 pub use search::{
     AddressCriteria, AddressQuery, AddressSort, AddressSortField, Page, PageRequest,

@@ -1,9 +1,10 @@
 //! The replica: the host pushes its ERP data into the CRM's own tables through the sync API,
 //! and the replica serves the ERP ports from them. This is the default ERP of the CRM.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock, Weak};
 
 use chrono::NaiveDate;
+use crm_core::erp::changes;
 use crm_core::erp::{
     DocumentHeader, DocumentNumber, DocumentQuery, GroupCode, ListPrice, OpenItem, OrderLine,
     Payment, PriceRequest, PricingInputs, ProductNumber, RevenueFact, SalesDocument,
@@ -11,8 +12,8 @@ use crm_core::erp::{
 };
 use crm_core::error::Validator;
 use crm_core::{
-    AddressNumber, Clock, Currency, Decimal, OrderLines, Page, PageRequest, Prices, Receivables,
-    Result, RevenueFacts, SalesDocuments, Store, Tx,
+    AddressNumber, Clock, Currency, Decimal, ErpEventSink, OrderLines, Page, PageRequest, Prices,
+    Receivables, Result, RevenueFacts, SalesDocuments, Store, Tx,
 };
 use serde::{Deserialize, Serialize};
 
@@ -62,6 +63,7 @@ pub struct Replica<S> {
     store: S,
     clock: Arc<dyn Clock>,
     unknown: UnknownCustomers,
+    events: OnceLock<Weak<dyn ErpEventSink>>,
 }
 
 impl<S: Store> Replica<S> {
@@ -71,7 +73,16 @@ impl<S: Store> Replica<S> {
             store,
             clock,
             unknown,
+            events: OnceLock::new(),
         }
+    }
+
+    /// Hands the events of every later sync (documents in a new status, overdue invoices,
+    /// moved delivery dates) to `sink`, in the sync's transaction, for as long as the caller
+    /// keeps `sink` (the replica holds it weakly: the sink usually owns the replica). Set
+    /// once; a second call is ignored and answers `false`.
+    pub fn record_events_with(&self, sink: &Arc<dyn ErpEventSink>) -> bool {
+        self.events.set(Arc::downgrade(sink)).is_ok()
     }
 
     /// Applies one batch in one transaction, with the host's `cursor` of its stream.
@@ -114,7 +125,12 @@ impl<S: Store> Replica<S> {
             for (n, batch) in batches.into_iter().enumerate() {
                 let stream = batch.stream();
                 let (batch, skipped) = self.known_only(tx, batch).map_err(|e| name(n, e))?;
-                let mut report = tx.apply_batch(&batch)?;
+                let applied = tx.apply_batch(&batch)?;
+                if let Some(sink) = self.events.get().and_then(Weak::upgrade) {
+                    let today = self.clock.now().date_naive();
+                    sink.record(tx, changes::events(&batch, &applied.replaced, today)?)?;
+                }
+                let mut report = applied.report;
                 report.received += skipped.len();
                 if let Some(cursor) = cursor {
                     tx.set_sync_cursor(stream, cursor, self.clock.now())?;

@@ -8,6 +8,7 @@
 //! [`price`](pricing::determine) from list prices and special conditions. Both are pure
 //! functions over plain data, so a host can call them on its own records.
 
+pub mod changes;
 mod describe;
 pub mod disposition;
 pub mod documents;
@@ -37,7 +38,7 @@ pub use pricing::{
 };
 pub use receivables::{OpenItem, Payment};
 pub use revenue::RevenueFact;
-pub use sync::{ListPriceKey, Stream, SyncBatch, SyncReport};
+pub use sync::{Applied, ListPriceKey, Replaced, Stream, SyncBatch, SyncReport};
 
 macro_rules! code_type {
     ($(#[$doc:meta])* $name:ident, $what:literal) => {

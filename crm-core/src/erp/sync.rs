@@ -184,6 +184,25 @@ pub struct SyncReport {
     pub deleted: usize,
 }
 
+/// A record a batch wrote, with what was stored under its key before.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replaced {
+    /// Its index among the batch's upserts.
+    pub index: usize,
+    /// The stored record as JSON; `None` when the key is new.
+    pub previous: Option<String>,
+}
+
+/// What storage did with a batch: the counts, and for documents, order lines and open items
+/// the records it replaced (from which events are derived).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Applied {
+    /// The counts.
+    pub report: SyncReport,
+    /// The written records of documents, order lines and open items.
+    pub replaced: Vec<Replaced>,
+}
+
 impl SyncBatch {
     /// The batch's stream.
     pub fn stream(&self) -> Stream {

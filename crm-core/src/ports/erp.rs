@@ -11,7 +11,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::erp::sync::{Stream, SyncBatch, SyncReport};
+use crate::erp::sync::{Applied, Stream, SyncBatch};
 use crate::erp::{ActiveDocument, DraftQuote};
 use crate::erp::{
     DocumentHeader, DocumentNumber, DocumentQuery, GroupCode, ListPrice, OpenItem, OrderLine,
@@ -175,12 +175,13 @@ impl<T> Erp for T where T: SalesDocuments + OrderLines + Receivables + Prices + 
 /// ERP reads it. Runs inside the store's transactions like every repository.
 pub trait ReplicaRepository {
     /// Stores the batch's records (only those new or different from what is stored) and
-    /// deletes its keys. Records with the same key in one batch: the last one counts.
+    /// deletes its keys. Records with the same key in one batch: the last one counts. For
+    /// documents, order lines and open items it returns what each written record replaced.
     ///
     /// # Errors
     /// [`Error::Invalid`](crate::Error::Invalid) naming `upserts[i]` for an amount storage
     /// cannot hold; storage failures.
-    fn apply_batch(&mut self, batch: &SyncBatch) -> Result<SyncReport>;
+    fn apply_batch(&mut self, batch: &SyncBatch) -> Result<Applied>;
 
     /// The cursor stored with the last batch of `stream`.
     ///
@@ -331,4 +332,19 @@ pub trait DraftRepository {
     /// # Errors
     /// Storage failures only.
     fn set_active_document(&mut self, user: UserId, document: &ActiveDocument) -> Result<()>;
+}
+
+/// Where the replica hands the events of a sync (documents in a new status, overdue
+/// invoices, moved delivery dates) to be traced, inside the sync's transaction. The CRM's
+/// services implement it.
+pub trait ErpEventSink: Send + Sync {
+    /// Records `events` of the customers they name, in `tx`.
+    ///
+    /// # Errors
+    /// Storage failures; the sync then rolls back with them.
+    fn record(
+        &self,
+        tx: &mut dyn crate::ports::Tx,
+        events: Vec<(AddressNumber, crate::trace::EventDetail)>,
+    ) -> Result<()>;
 }

@@ -25,8 +25,8 @@ mod erp;
 mod sales;
 
 pub use erp::{
-    DraftRepository, Erp, OrderLines, Prices, Receivables, ReplicaRepository, RevenueFacts,
-    SalesDocuments,
+    DraftRepository, Erp, ErpEventSink, OrderLines, Prices, Receivables, ReplicaRepository,
+    RevenueFacts, SalesDocuments,
 };
 pub use sales::{OpportunityRepository, TraceRepository};
 

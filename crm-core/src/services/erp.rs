@@ -10,16 +10,20 @@ use serde::{Deserialize, Serialize};
 
 use super::Context;
 use crate::entity::EntityKind;
+use crate::entity::EntityRef;
 use crate::erp::{
     DispositionStatus, DocumentHeader, DocumentNumber, DocumentQuery, OpenItem, OrderLine,
     PaymentHabits, PriceResult, ProductNumber, SalesDocument, SpecialCondition, pricing,
 };
 use crate::error::{Error, Result};
 use crate::ids::AddressId;
-use crate::ports::{Erp, Store};
+use crate::ids::{AddressNumber, UserId};
+use crate::ports::{Erp, ErpEventSink, Store, Tx};
 use crate::search::{Page, PageRequest};
+use crate::trace::{DomainEvent, EventDetail};
 use crate::user::Actor;
 use crate::values::Currency;
+use crate::visibility::AddressScope;
 
 /// An order line with what the disposition computes from it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -214,5 +218,30 @@ impl<'a, S: Store> ErpService<'a, S> {
             .erp()?
             .pricing_inputs(customer, product, quantity, currency, date)?;
         pricing::determine(&inputs.request, &inputs.list_prices, &inputs.conditions)
+    }
+}
+
+/// The source the ERP's events are traced under (their actor's id is 0).
+pub const ERP_ACTOR: &str = "ERP";
+
+impl<S: Store> ErpEventSink for super::Services<S> {
+    fn record(&self, tx: &mut dyn Tx, events: Vec<(AddressNumber, EventDetail)>) -> Result<()> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let actor = Actor::new(UserId(0), ERP_ACTOR, vec![]);
+        let mut domain = Vec::with_capacity(events.len());
+        for (number, detail) in events {
+            // Records of customers the CRM does not know were skipped or refused before.
+            if let Some(address) = tx.address_by_number(number, AddressScope::All)? {
+                domain.push(DomainEvent::new(
+                    address.id,
+                    EntityRef::from(address.id),
+                    super::reps(&address),
+                    detail,
+                ));
+            }
+        }
+        self.ctx.record(tx, &actor, domain).map(drop)
     }
 }

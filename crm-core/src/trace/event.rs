@@ -194,6 +194,37 @@ pub enum EventDetail {
         /// When the response or resolution came, if it came (late).
         done_at: Option<DateTime<Utc>>,
     },
+    /// The ERP reported a sales document in a new status.
+    DocumentStatusChanged {
+        /// The document's number.
+        document: String,
+        /// Its kind (`quote`, `order`, …).
+        document_kind: String,
+        /// The status before.
+        from: String,
+        /// The status now.
+        to: String,
+    },
+    /// An invoice became overdue with something still open.
+    PaymentOverdue {
+        /// The invoice's number.
+        invoice: String,
+        /// When it was due.
+        due: NaiveDate,
+        /// What is open.
+        open: Money,
+    },
+    /// The confirmed delivery date of an order line moved.
+    DeliveryDateMoved {
+        /// The order's number.
+        order: String,
+        /// The line's position.
+        position: u32,
+        /// Before.
+        old: NaiveDate,
+        /// After.
+        new: NaiveDate,
+    },
 }
 
 impl EventDetail {
@@ -216,6 +247,9 @@ impl EventDetail {
             EventDetail::TeamChanged { .. } => "team_changed",
             EventDetail::AssignmentOpened { .. } => "assignment_opened",
             EventDetail::SlaBreached { .. } => "sla_breached",
+            EventDetail::DocumentStatusChanged { .. } => "document_status_changed",
+            EventDetail::PaymentOverdue { .. } => "payment_overdue",
+            EventDetail::DeliveryDateMoved { .. } => "delivery_date_moved",
         }
     }
 
@@ -330,16 +364,38 @@ impl EventDetail {
                 deadline.as_str(),
                 due.format("%Y-%m-%d %H:%M UTC")
             ),
+            EventDetail::DocumentStatusChanged {
+                document,
+                document_kind,
+                from,
+                to,
+            } => format!(
+                "{} {document}: {from} → {to}",
+                capitalised(&document_kind.replace('_', " "))
+            ),
+            EventDetail::PaymentOverdue { invoice, due, open } => {
+                format!("Invoice {invoice} overdue since {due}: {open} open")
+            }
+            EventDetail::DeliveryDateMoved {
+                order,
+                position,
+                old,
+                new,
+            } => format!(
+                "Order {order} line {position}: delivery {old} → {new}{}",
+                shift(Some((*new - *old).num_days()))
+            ),
         }
     }
 
-    /// The days a date moved by, for thresholds: close dates and milestones.
+    /// The days a date moved by, for thresholds: close dates, milestones, delivery dates.
     pub fn shift_days(&self) -> Option<i64> {
         match self {
             EventDetail::CloseDateMoved { old, new, .. } => {
                 Some(old.zip(*new).map_or(i64::MAX, |(o, n)| (n - o).num_days()))
             }
             EventDetail::MilestoneMoved { old, new, .. } => Some((*new - *old).num_days()),
+            EventDetail::DeliveryDateMoved { old, new, .. } => Some((*new - *old).num_days()),
             _ => None,
         }
     }

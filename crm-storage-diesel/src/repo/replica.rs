@@ -5,7 +5,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crm_core::erp::{
-    ConditionScope, ConditionTarget, ListPrice, SpecialCondition, SyncBatch, SyncReport,
+    Applied, ConditionScope, ConditionTarget, ListPrice, Replaced, SpecialCondition, SyncBatch,
+    SyncReport,
 };
 use diesel::prelude::*;
 use diesel::upsert::excluded;
@@ -52,6 +53,21 @@ fn changed<'a, T, K: Ord + std::hash::Hash>(
         .iter()
         .filter(|(k, (_, data))| stored.get(*k).is_none_or(|s| s != data))
         .map(|(_, (i, data))| (&records[*i], data.as_str()))
+        .collect()
+}
+
+/// The changed records of the streams whose changes become events, with what was stored.
+fn replaced<K: Ord + std::hash::Hash>(
+    latest: &BTreeMap<K, (usize, String)>,
+    stored: &HashMap<K, String>,
+) -> Vec<Replaced> {
+    latest
+        .iter()
+        .filter(|(k, (_, data))| stored.get(*k).is_none_or(|s| s != data))
+        .map(|(k, (i, _))| Replaced {
+            index: *i,
+            previous: stored.get(k).cloned(),
+        })
         .collect()
 }
 
@@ -119,7 +135,7 @@ macro_rules! stored_by_pair {
 }
 
 impl DieselTx<'_> {
-    fn apply(&mut self, batch: &SyncBatch) -> crm_core::Result<(usize, usize)> {
+    fn apply(&mut self, batch: &SyncBatch) -> crm_core::Result<(usize, usize, Vec<Replaced>)> {
         let conn = &mut *self.conn;
         match batch {
             SyncBatch::Documents { upserts, deletions } => {
@@ -130,6 +146,7 @@ impl DieselTx<'_> {
                     number,
                     latest.keys().cloned().collect()
                 );
+                let replaced_rows = replaced(&latest, &stored);
                 let rows: Vec<_> = changed(upserts, &latest, &stored)
                     .into_iter()
                     .map(|(d, data)| {
@@ -166,7 +183,7 @@ impl DieselTx<'_> {
                     .execute(&mut *conn)
                     .dom()?;
                 }
-                Ok((rows.len(), deleted))
+                Ok((rows.len(), deleted, replaced_rows))
             }
             SyncBatch::OrderLines { upserts, deletions } => {
                 let latest =
@@ -178,6 +195,7 @@ impl DieselTx<'_> {
                     position,
                     latest.keys().map(|k| k.0.clone()).collect()
                 );
+                let replaced_rows = replaced(&latest, &stored);
                 let rows: Vec<_> = changed(upserts, &latest, &stored)
                     .into_iter()
                     .map(|(l, data)| {
@@ -214,7 +232,7 @@ impl DieselTx<'_> {
                     .execute(&mut *conn)
                     .dom()?;
                 }
-                Ok((rows.len(), deleted))
+                Ok((rows.len(), deleted, replaced_rows))
             }
             SyncBatch::OpenItems { upserts, deletions } => {
                 let latest = last_per_key(upserts, |i| i.invoice.to_string())?;
@@ -224,6 +242,7 @@ impl DieselTx<'_> {
                     invoice,
                     latest.keys().cloned().collect()
                 );
+                let replaced_rows = replaced(&latest, &stored);
                 let rows: Vec<_> = changed(upserts, &latest, &stored)
                     .into_iter()
                     .map(|(i, data)| {
@@ -256,7 +275,7 @@ impl DieselTx<'_> {
                     .execute(&mut *conn)
                     .dom()?;
                 }
-                Ok((rows.len(), deleted))
+                Ok((rows.len(), deleted, replaced_rows))
             }
             SyncBatch::Payments { upserts, deletions } => {
                 let latest = last_per_key(upserts, |p| p.id.clone())?;
@@ -293,7 +312,7 @@ impl DieselTx<'_> {
                             .execute(&mut *conn)
                             .dom()?;
                 }
-                Ok((rows.len(), deleted))
+                Ok((rows.len(), deleted, Vec::new()))
             }
             SyncBatch::ListPrices { upserts, deletions } => {
                 let latest = last_per_key(upserts, |p| {
@@ -362,7 +381,7 @@ impl DieselTx<'_> {
                     .execute(&mut *conn)
                     .dom()?;
                 }
-                Ok((rows.len(), deleted))
+                Ok((rows.len(), deleted, Vec::new()))
             }
             SyncBatch::Conditions { upserts, deletions } => {
                 let latest = last_per_key(upserts, |c| c.id.clone())?;
@@ -403,7 +422,7 @@ impl DieselTx<'_> {
                     .execute(&mut *conn)
                     .dom()?;
                 }
-                Ok((rows.len(), deleted))
+                Ok((rows.len(), deleted, Vec::new()))
             }
             SyncBatch::CustomerGroups { upserts } => {
                 let mut written = 0;
@@ -443,7 +462,7 @@ impl DieselTx<'_> {
                             .dom()?;
                     }
                 }
-                Ok((written, 0))
+                Ok((written, 0, Vec::new()))
             }
             SyncBatch::ProductGroups { upserts } => {
                 let mut written = 0;
@@ -483,7 +502,7 @@ impl DieselTx<'_> {
                             .dom()?;
                     }
                 }
-                Ok((written, 0))
+                Ok((written, 0, Vec::new()))
             }
             SyncBatch::Revenue { upserts, deletions } => {
                 let latest =
@@ -529,19 +548,22 @@ impl DieselTx<'_> {
                     .execute(&mut *conn)
                     .dom()?;
                 }
-                Ok((rows.len(), deleted))
+                Ok((rows.len(), deleted, Vec::new()))
             }
         }
     }
 
-    pub(super) fn write_batch(&mut self, batch: &SyncBatch) -> crm_core::Result<SyncReport> {
-        let (written, deleted) = self.apply(batch)?;
+    pub(super) fn write_batch(&mut self, batch: &SyncBatch) -> crm_core::Result<Applied> {
+        let (written, deleted, replaced) = self.apply(batch)?;
         let received = batch.upsert_count();
-        Ok(SyncReport {
-            received,
-            written,
-            unchanged: received.saturating_sub(written),
-            deleted,
+        Ok(Applied {
+            report: SyncReport {
+                received,
+                written,
+                unchanged: received.saturating_sub(written),
+                deleted,
+            },
+            replaced,
         })
     }
 }

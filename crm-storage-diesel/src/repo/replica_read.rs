@@ -3,9 +3,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use crm_core::erp::{
-    ConditionScope, ConditionTarget, DocumentHeader, DocumentNumber, DocumentQuery, DocumentStatus,
-    GroupCode, ListPrice, OpenItem, OrderLine, Payment, PriceRequest, ProductNumber, RevenueFact,
-    SalesDocument, SpecialCondition, Stream, SyncBatch, SyncReport,
+    Applied, ConditionScope, ConditionTarget, DocumentHeader, DocumentNumber, DocumentQuery,
+    DocumentStatus, GroupCode, ListPrice, OpenItem, OrderLine, Payment, PriceRequest,
+    ProductNumber, RevenueFact, SalesDocument, SpecialCondition, Stream, SyncBatch,
 };
 use crm_core::search::{Page, PageRequest};
 use crm_core::{AddressNumber, Currency, ReplicaRepository};
@@ -80,7 +80,7 @@ macro_rules! documents_query {
 }
 
 impl ReplicaRepository for DieselTx<'_> {
-    fn apply_batch(&mut self, batch: &SyncBatch) -> crm_core::Result<SyncReport> {
+    fn apply_batch(&mut self, batch: &SyncBatch) -> crm_core::Result<Applied> {
         self.write_batch(batch)
     }
 
