@@ -1,6 +1,6 @@
 //! Changes the ERP reports through the replica become traces, on both backends: a document
-//! in a new status, an invoice overdue with something open, a confirmed delivery date moved
-//! (by at least the rules' threshold) — and a re-sent batch traces nothing again.
+//! in a new status, an overdue invoice dunned, a confirmed delivery date moved (by at least
+//! the rules' threshold) — while a first load and a re-sent batch trace nothing.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests may panic on purpose.
 
@@ -36,7 +36,23 @@ fn erp_changes_become_traces(db: Db) -> TestResult {
     for batch in batches(n, n) {
         crm.replica().sync(batch, None)?;
     }
-    // RE-2 was due on 14 November; today is 27 November.
+    // A first load is quiet, RE-2 (due on 14 November; today is 27 November) included.
+    assert!(kinds_of(&crm, customer.id)?.is_empty());
+    // The ERP's dunning run raises RE-2's level: the payment is overdue.
+    let Some(SyncBatch::OpenItems { mut upserts, .. }) = batches(n, n)
+        .into_iter()
+        .find(|b| b.stream() == crm::erp::Stream::OpenItems)
+    else {
+        panic!("open items");
+    };
+    upserts.retain(|i| i.invoice.as_str() == "RE-2");
+    upserts[0].dunning_level = 1;
+    let dunned = SyncBatch::OpenItems {
+        upserts,
+        deletions: vec![],
+    };
+    crm.replica().sync(dunned.clone(), None)?;
+    crm.replica().sync(dunned, None)?;
     assert_eq!(kinds_of(&crm, customer.id)?, ["payment_overdue"]);
 
     let completed = document(

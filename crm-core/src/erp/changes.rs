@@ -1,5 +1,5 @@
 //! Which changes of the ERP's data are events for the trace rules: a sales document in a new
-//! status, an invoice overdue with something open, a confirmed delivery date moved.
+//! status, an overdue invoice dunned (again), a confirmed delivery date moved.
 
 use chrono::NaiveDate;
 use serde::de::DeserializeOwned;
@@ -28,7 +28,9 @@ fn overdue(item: &OpenItem, today: NaiveDate) -> bool {
 ///
 /// - a document that was stored before with another status: status changed (new documents
 ///   are no event, so that a first load is quiet);
-/// - an open item overdue with something open that was not so before (or was not stored);
+/// - an open item overdue with something open that the ERP reports with a higher dunning
+///   level than before (its dunning run: the payment is overdue); records seen for the first
+///   time are no event either;
 /// - an order line whose confirmed delivery date moved (both dates known).
 ///
 /// # Errors
@@ -62,14 +64,17 @@ pub fn events(
                 let Some(new) = upserts.get(r.index) else {
                     continue;
                 };
-                let was = previous::<OpenItem>(r)?.is_some_and(|old| overdue(&old, today));
-                if overdue(new, today) && !was {
+                let Some(old) = previous::<OpenItem>(r)? else {
+                    continue;
+                };
+                if overdue(new, today) && new.dunning_level > old.dunning_level {
                     out.push((
                         new.customer,
                         EventDetail::PaymentOverdue {
                             invoice: new.invoice.to_string(),
                             due: new.due_date,
                             open: Money::new(new.open_amount, new.currency),
+                            dunning_level: new.dunning_level,
                         },
                     ));
                 }

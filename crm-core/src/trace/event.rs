@@ -205,7 +205,7 @@ pub enum EventDetail {
         /// The status now.
         to: String,
     },
-    /// An invoice became overdue with something still open.
+    /// An overdue invoice was dunned: the ERP raised its dunning level.
     PaymentOverdue {
         /// The invoice's number.
         invoice: String,
@@ -213,6 +213,8 @@ pub enum EventDetail {
         due: NaiveDate,
         /// What is open.
         open: Money,
+        /// The dunning level reached.
+        dunning_level: u8,
     },
     /// The confirmed delivery date of an order line moved.
     DeliveryDateMoved {
@@ -373,9 +375,14 @@ impl EventDetail {
                 "{} {document}: {from} → {to}",
                 capitalised(&document_kind.replace('_', " "))
             ),
-            EventDetail::PaymentOverdue { invoice, due, open } => {
-                format!("Invoice {invoice} overdue since {due}: {open} open")
-            }
+            EventDetail::PaymentOverdue {
+                invoice,
+                due,
+                open,
+                dunning_level,
+            } => format!(
+                "Invoice {invoice} overdue since {due}: {open} open, reminder {dunning_level}"
+            ),
             EventDetail::DeliveryDateMoved {
                 order,
                 position,
