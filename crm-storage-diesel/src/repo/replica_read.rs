@@ -10,12 +10,11 @@ use crm_core::erp::{
 use crm_core::search::{Page, PageRequest};
 use crm_core::{AddressNumber, Currency, ReplicaRepository};
 use diesel::prelude::*;
-use diesel::sql_types::Text;
 use serde::de::DeserializeOwned;
 
 use super::DieselTx;
 use super::replica::{CHUNK, scope_key, target_key};
-use crate::connection::{AnyConnection, with_inner};
+use crate::connection::with_inner;
 use crate::error::QueryResultExt;
 use crate::rows::ts;
 use crate::schema::{
@@ -23,19 +22,6 @@ use crate::schema::{
     erp_order_lines, erp_payments, erp_product_groups, erp_revenue, erp_sync_cursors,
 };
 use diesel::upsert::excluded;
-
-/// The conditions of some scopes on some targets, the keys given as JSON arrays.
-const CONDITIONS_FOR_SQLITE: &str = "SELECT id, data FROM erp_conditions \
-     WHERE scope IN (SELECT value FROM json_each(?)) \
-     AND target IN (SELECT value FROM json_each(?)) ORDER BY id";
-
-#[derive(QueryableByName)]
-struct ConditionRow {
-    #[diesel(sql_type = Text)]
-    id: String,
-    #[diesel(sql_type = Text)]
-    data: String,
-}
 
 /// Reads a stored record back; a row edited behind the library's back is named.
 fn parse<T: DeserializeOwned>(table: &str, key: &str, data: &str) -> crm_core::Result<T> {
@@ -267,26 +253,13 @@ impl ReplicaRepository for DieselTx<'_> {
         )
         .map(|t| target_key(&t))
         .collect();
-        let rows: Vec<(String, String)> = match &mut *self.conn {
-            // An `IN` list of varying length is prepared anew on every call in SQLite; the
-            // keys as one JSON array keep the statement the same, and it stays cached.
-            AnyConnection::Sqlite(c) => {
-                let json = |keys: &[String]| serde_json::to_string(keys).unwrap_or_default();
-                let found: Vec<ConditionRow> = diesel::sql_query(CONDITIONS_FOR_SQLITE)
-                    .bind::<Text, _>(json(&scopes))
-                    .bind::<Text, _>(json(&targets))
-                    .load(c)
-                    .dom()?;
-                found.into_iter().map(|r| (r.id, r.data)).collect()
-            }
-            AnyConnection::Postgresql(c) => erp_conditions::table
-                .filter(erp_conditions::scope.eq_any(scopes))
-                .filter(erp_conditions::target.eq_any(targets))
-                .order(erp_conditions::id)
-                .select((erp_conditions::id, erp_conditions::data))
-                .load(c)
-                .dom()?,
-        };
+        let rows: Vec<(String, String)> = erp_conditions::table
+            .filter(erp_conditions::scope.eq_any(scopes))
+            .filter(erp_conditions::target.eq_any(targets))
+            .order(erp_conditions::id)
+            .select((erp_conditions::id, erp_conditions::data))
+            .load(&mut *self.conn)
+            .dom()?;
         parse_all("erp_conditions", rows)
     }
 
