@@ -11,7 +11,8 @@
 //! `--addresses N` (default 100000), `--postgres URL`, `--only sqlite|postgres`,
 //! `--calls K` timed calls per operation (default 2000), `--peer-calls K` (default 30),
 //! `--reuse` to keep a database generated before at that size (SQLite only), `--erp-rows N`
-//! open items and revenue lines synced into the ERP replica (default 200000).
+//! open items and revenue lines synced into the ERP replica (default 200000; 0 skips the ERP
+//! measurements).
 
 #![allow(clippy::print_stdout)]
 
@@ -277,22 +278,27 @@ fn run(
         crm, quiet, &mut rng, o, &ids,
     )?);
     let verify = Some(sales::verify(crm)?);
-    let mut customers: Vec<(AddressId, crm::AddressNumber)> =
-        samples.iter().map(|s| (s.id, s.number)).collect();
-    customers.sort_unstable();
-    customers.dedup();
-    let (erp_results, erp_sync) = erp::erp(crm, &mut rng, &customers, o.erp_rows)?;
-    results.extend(erp_results);
-    println!(
-        "erp sync: {} open items at {:.0} rows/s (re-sent unchanged: {:.0} rows/s), {} revenue lines at {:.0} rows/s, {} special conditions at {:.0} rows/s",
-        erp_sync.open_items,
-        erp_sync.open_items_per_s,
-        erp_sync.open_items_resent_per_s,
-        erp_sync.revenue_lines,
-        erp_sync.revenue_lines_per_s,
-        erp_sync.conditions,
-        erp_sync.conditions_per_s
-    );
+    let erp_sync = if o.erp_rows == 0 {
+        None
+    } else {
+        let mut customers: Vec<(AddressId, crm::AddressNumber)> =
+            samples.iter().map(|s| (s.id, s.number)).collect();
+        customers.sort_unstable();
+        customers.dedup();
+        let (erp_results, erp_sync) = erp::erp(crm, &mut rng, &customers, o.erp_rows)?;
+        results.extend(erp_results);
+        println!(
+            "erp sync: {} open items at {:.0} rows/s (re-sent unchanged: {:.0} rows/s), {} revenue lines at {:.0} rows/s, {} special conditions at {:.0} rows/s",
+            erp_sync.open_items,
+            erp_sync.open_items_per_s,
+            erp_sync.open_items_resent_per_s,
+            erp_sync.revenue_lines,
+            erp_sync.revenue_lines_per_s,
+            erp_sync.conditions,
+            erp_sync.conditions_per_s
+        );
+        Some(erp_sync)
+    };
 
     let database_size_mb = file.map(|f| {
         ["", "-wal"]
@@ -315,7 +321,7 @@ fn run(
         database_size_mb,
         results,
         verify,
-        erp_sync: Some(erp_sync),
+        erp_sync,
     };
     print_table(&report);
     let path = out.join(format!("scale-{backend}.json"));
