@@ -122,6 +122,19 @@ pub trait AddressRepository {
     /// Storage failures only; absence is `Ok(None)`.
     fn address(&mut self, id: AddressId, scope: AddressScope) -> Result<Option<Address>>;
 
+    /// The business number of the address with `id` if it lies in `scope` — what lookups
+    /// in the ERP need, without reading and checking the whole address.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn address_number(
+        &mut self,
+        id: AddressId,
+        scope: AddressScope,
+    ) -> Result<Option<AddressNumber>> {
+        Ok(self.address(id, scope)?.map(|a| a.number))
+    }
+
     /// The address with business number `number` if it lies in `scope`.
     ///
     /// # Errors

@@ -73,9 +73,11 @@ impl<'a, S: Store> ErpService<'a, S> {
 
     /// The business number of an address the actor may see.
     fn customer(&self, actor: &Actor, address: AddressId) -> Result<crate::AddressNumber> {
-        self.ctx
-            .store
-            .read(|tx| Ok(self.ctx.visible_address(tx, actor, address)?.number))
+        let scope = self.ctx.scope(actor);
+        self.ctx.store.read(|tx| {
+            tx.address_number(address, scope)?
+                .ok_or_else(|| Error::not_found(EntityKind::Address, address))
+        })
     }
 
     /// The address's sales documents that `query` admits, newest first.

@@ -96,6 +96,25 @@ impl AddressRepository for DieselTx<'_> {
             .transpose()
     }
 
+    fn address_number(
+        &mut self,
+        id: AddressId,
+        scope: AddressScope,
+    ) -> crm_core::Result<Option<AddressNumber>> {
+        let mut query = addresses::table
+            .filter(addresses::id.eq(id.0))
+            .select(addresses::number)
+            .into_boxed();
+        if let Some(condition) = scope_condition(scope) {
+            query = query.filter(condition);
+        }
+        Ok(query
+            .first::<i64>(self.conn)
+            .optional()
+            .dom()?
+            .map(AddressNumber))
+    }
+
     fn address_by_number(
         &mut self,
         number: AddressNumber,
