@@ -1,6 +1,7 @@
 //! The ERP replica: how fast the host's batches sync (open items, revenue lines; new and
 //! re-sent), a customer's receivables with payment habits (50 items, 200 payments), his open
-//! order lines, and price determination with 1,000,000 special conditions stored.
+//! order lines, and price determination with five special conditions per synced open item
+//! stored (1,000,000 by default).
 
 use std::time::Instant;
 
@@ -18,8 +19,6 @@ use super::measure::{Measured, time};
 
 /// Rows per sync call (one transaction each).
 const SYNC_BATCH: usize = 10_000;
-/// Customer groups the conditions are spread over.
-const GROUPS: usize = 10_000;
 /// Products the conditions are spread over.
 const PRODUCTS: usize = 100;
 
@@ -61,6 +60,7 @@ pub fn erp(
 ) -> Result<(Vec<Measured>, SyncRates)> {
     let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default();
     let chf = Currency::CHF;
+    let groups_count = (rows * 5 / PRODUCTS).max(1);
     // Open items and revenue lines spread over the customers; the first 200 customers get
     // exactly 50 items with 4 payments each, for the habits measurement.
     let mut items = Vec::with_capacity(rows);
@@ -178,7 +178,8 @@ pub fn erp(
         None,
     )?;
 
-    // 1,000,000 conditions: every group × product pair gets a discount, and the customers
+    // Five conditions per open item (1,000,000 by default): every group × product pair gets
+    // a discount, and the customers
     // of the price measurement are spread over the groups.
     let list: Vec<ListPrice> = (0..PRODUCTS)
         .map(|p| {
@@ -206,14 +207,14 @@ pub fn erp(
         .map(|(i, (_, n))| {
             Ok((
                 *n,
-                vec![key(GroupCode::new(&format!("G{:05}", i % GROUPS)))?],
+                vec![key(GroupCode::new(&format!("G{:05}", i % groups_count)))?],
             ))
         })
         .collect::<Result<_>>()?;
     crm.replica()
         .sync(SyncBatch::CustomerGroups { upserts: groups }, None)?;
-    let mut conditions = Vec::with_capacity(GROUPS * PRODUCTS);
-    for g in 0..GROUPS {
+    let mut conditions = Vec::with_capacity(groups_count * PRODUCTS);
+    for g in 0..groups_count {
         for p in 0..PRODUCTS {
             conditions.push(SpecialCondition {
                 id: format!("K-{g:05}-{p:03}"),
@@ -262,7 +263,7 @@ pub fn erp(
                 .map(drop)
         })?,
         time(
-            "erp: price of a line, 1,000,000 conditions stored",
+            &format!("erp: price of a line, {} conditions stored", groups_count * PRODUCTS),
             &requests,
             |(id, product, quantity)| {
                 crm.erp()
@@ -279,7 +280,7 @@ pub fn erp(
             open_items_resent_per_s,
             revenue_lines: rows,
             revenue_lines_per_s,
-            conditions: GROUPS * PRODUCTS,
+            conditions: groups_count * PRODUCTS,
             conditions_per_s,
         },
     ))
