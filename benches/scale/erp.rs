@@ -263,7 +263,10 @@ pub fn erp(
                 .map(drop)
         })?,
         time(
-            &format!("erp: price of a line, {} conditions stored", groups_count * PRODUCTS),
+            &format!(
+                "erp: price of a line, {} conditions stored",
+                groups_count * PRODUCTS
+            ),
             &requests,
             |(id, product, quantity)| {
                 crm.erp()
