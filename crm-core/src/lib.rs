@@ -95,9 +95,9 @@ pub use search::{
 pub use services::{
     ActivatedAddress, AddressService, AddressView, CalendarService, ContactService, Conversion,
     ConversionPreview, ConvertOptions, DispositionLine, ErpService, FieldChange, ImportReport,
-    ImportRow, LinkedRecord, MAX_OUTBOX, NoteService, OpportunityService, PoolService,
-    QuoteService, ReceivablesView, Rules, STANDARD_VAT_RATE, Services, SlaEvent, TraceService,
-    UserService, UserSyncReport,
+    ImportRow, LinkedRecord, MAX_OUTBOX, MAX_PIPELINE_USERS, NoteService, OpportunityService,
+    PoolService, QuoteService, ReceivablesView, Rules, STANDARD_VAT_RATE, Services, SlaEvent,
+    TraceService, UserService, UserSyncReport,
 };
 pub use user::{Actor, Role, User, UserDirectory};
 pub use values::{

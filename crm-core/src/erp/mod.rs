@@ -3,7 +3,7 @@
 //! payments, list prices and special conditions, and revenue facts.
 //!
 //! The ERP is the source of truth for all of it. Records are keyed by the ERP's own numbers
-//! (a customer is the address with the same [`AddressNumber`]); the CRM adds what the ERP
+//! (a customer is the address with the same [`AddressNumber`](crate::AddressNumber)); the CRM adds what the ERP
 //! does not compute: [`PaymentHabits`] from open items and payments, and an explained
 //! [`price`](pricing::determine) from list prices and special conditions. Both are pure
 //! functions over plain data, so a host can call them on its own records.

@@ -25,7 +25,7 @@ pub use conversion::{Conversion, ConversionPreview, ConvertOptions, FieldChange}
 pub use erp::{DispositionLine, ErpService, ReceivablesView};
 pub use import::{ImportReport, ImportRow};
 pub use notes::NoteService;
-pub use opportunities::OpportunityService;
+pub use opportunities::{MAX_PIPELINE_USERS, OpportunityService};
 pub use pools::PoolService;
 pub use quotes::{MAX_OUTBOX, QuoteService, STANDARD_VAT_RATE};
 pub use traces::{LinkedRecord, TraceService};

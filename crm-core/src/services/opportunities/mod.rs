@@ -5,6 +5,8 @@ mod events;
 mod milestones;
 mod views;
 
+pub use views::MAX_PIPELINE_USERS;
+
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
