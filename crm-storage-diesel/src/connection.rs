@@ -164,11 +164,13 @@ pub(crate) struct SqlitePragmas {
 impl CustomizeConnection<AnyConnection, r2d2::Error> for SqlitePragmas {
     fn on_acquire(&self, conn: &mut AnyConnection) -> Result<(), r2d2::Error> {
         if let AnyConnection::Sqlite(c) = conn {
+            // The wait for locks comes first: switching to WAL needs a lock that another
+            // connection opening at the same moment may hold.
             c.batch_execute(&format!(
-                "PRAGMA journal_mode = WAL; \
+                "PRAGMA busy_timeout = {}; \
+                 PRAGMA journal_mode = WAL; \
                  PRAGMA synchronous = NORMAL; \
                  PRAGMA foreign_keys = ON; \
-                 PRAGMA busy_timeout = {}; \
                  PRAGMA cache_size = -{}; \
                  PRAGMA temp_store = MEMORY; \
                  PRAGMA mmap_size = {};",
