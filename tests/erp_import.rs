@@ -9,7 +9,7 @@ mod common;
 use common::*;
 use crm::erp::{DocumentKind, DocumentQuery};
 use crm::erp_adapter::read_opentrans;
-use crm::{AddressInput, AddressKind, AddressNumber, Currency, ImportRow, PageRequest};
+use crm::{AddressKind, AddressNumber, Currency, ImportRow, PageRequest};
 
 fn sample(name: &str) -> Vec<u8> {
     std::fs::read(
@@ -25,10 +25,7 @@ fn opentrans_documents_land_in_the_replica(db: Db) -> TestResult {
         return Ok(());
     };
     // The buyer of the samples, under the number its party id gives.
-    let mut input = AddressInput {
-        name1: "Supershop Store International".into(),
-        ..address("Supershop Store International", "70199", "Stuttgart")
-    };
+    let mut input = address("Supershop Store International", "70199", "Stuttgart");
     input.postal.country = Some("DE".into());
     let report = crm.addresses().import(
         &actor(ADMIN),

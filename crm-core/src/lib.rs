@@ -54,6 +54,7 @@ pub mod entity;
 pub mod erp;
 pub mod error;
 pub mod ids;
+mod names;
 pub mod note;
 pub mod numbering;
 pub mod opportunity;

@@ -1,6 +1,7 @@
 //! The replica: the host pushes its ERP data into the CRM's own tables through the sync API,
 //! and the replica serves the ERP ports from them. This is the default ERP of the CRM.
 
+use std::collections::HashSet;
 use std::sync::{Arc, OnceLock, Weak};
 
 use chrono::NaiveDate;
@@ -149,7 +150,7 @@ impl<S: Store> Replica<S> {
     fn known_only(&self, tx: &mut dyn Tx, batch: SyncBatch) -> Result<(SyncBatch, Vec<Skipped>)> {
         let named = batch.customers();
         let numbers: Vec<AddressNumber> = named.iter().map(|(_, n)| *n).collect();
-        let known = tx.known_customers(&numbers)?;
+        let known: HashSet<AddressNumber> = tx.known_customers(&numbers)?.into_iter().collect();
         let unknown: Vec<(usize, AddressNumber)> = named
             .into_iter()
             .filter(|(_, n)| !known.contains(n))

@@ -10,9 +10,6 @@ pub mod recurrence;
 mod view;
 mod zone;
 
-use std::fmt;
-use std::str::FromStr;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -23,44 +20,8 @@ pub use zone::{Written, Zone};
 
 use crate::address::Stamp;
 use crate::entity::EntityRef;
-use crate::error::ValueError;
 use crate::ids::{AddressId, CalendarEntryId, ContactId, UserId, Version};
-
-macro_rules! names {
-    ($ty:ident { $($variant:ident => $name:literal),+ $(,)? }) => {
-        impl $ty {
-            /// Every value, in a stable order.
-            pub const ALL: &'static [$ty] = &[$($ty::$variant),+];
-
-            /// The stable name used in storage and on the wire.
-            pub const fn as_str(self) -> &'static str {
-                match self { $($ty::$variant => $name),+ }
-            }
-        }
-
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl FromStr for $ty {
-            type Err = ValueError;
-            fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
-                let wanted = s.trim().to_ascii_lowercase().replace([' ', '-'], "_");
-                $ty::ALL
-                    .iter()
-                    .copied()
-                    .find(|v| v.as_str() == wanted)
-                    .ok_or_else(|| ValueError::new(format!(
-                        "`{}` is not one of: {}",
-                        s.trim(),
-                        [$($name),+].join(", ")
-                    )))
-            }
-        }
-    };
-}
+use crate::names::names;
 
 /// The three kinds of calendar entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

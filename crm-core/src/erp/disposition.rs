@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{DocumentNumber, ProductNumber};
 use crate::ids::AddressNumber;
+use crate::names::names;
 
 /// Where an order line stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -25,24 +26,13 @@ pub enum DispositionStatus {
     Cancelled,
 }
 
-impl DispositionStatus {
-    /// The stable name used on the wire.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            DispositionStatus::Open => "open",
-            DispositionStatus::PartlyDelivered => "partly_delivered",
-            DispositionStatus::BackOrder => "back_order",
-            DispositionStatus::Delivered => "delivered",
-            DispositionStatus::Cancelled => "cancelled",
-        }
-    }
-}
-
-impl std::fmt::Display for DispositionStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+names!(DispositionStatus {
+    Open => "open",
+    PartlyDelivered => "partly_delivered",
+    BackOrder => "back_order",
+    Delivered => "delivered",
+    Cancelled => "cancelled",
+});
 
 /// One line of a customer's order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -2,97 +2,71 @@
 //! lines and totals.
 
 use std::collections::BTreeMap;
-use std::fmt;
-use std::str::FromStr;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::{DocumentNumber, ProductNumber};
-use crate::error::{Error, Result, ValueError};
+use crate::error::{Error, Result};
 use crate::ids::AddressNumber;
+use crate::names::names;
 use crate::values::{Currency, Money};
 
-macro_rules! named {
-    ($(#[$doc:meta])* $ty:ident { $($(#[$vdoc:meta])* $variant:ident => $name:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $ty {
-            $($(#[$vdoc])* $variant),+
-        }
-
-        impl $ty {
-            /// Every value, in a stable order.
-            pub const ALL: &'static [$ty] = &[$($ty::$variant),+];
-
-            /// The stable name used in storage and on the wire.
-            pub const fn as_str(self) -> &'static str {
-                match self { $($ty::$variant => $name),+ }
-            }
-        }
-
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl FromStr for $ty {
-            type Err = ValueError;
-            fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
-                let wanted = s.trim().to_ascii_lowercase().replace([' ', '-'], "_");
-                $ty::ALL
-                    .iter()
-                    .copied()
-                    .find(|v| v.as_str() == wanted)
-                    .ok_or_else(|| ValueError::new(format!(
-                        "`{}` is not one of: {}",
-                        s.trim(),
-                        [$($name),+].join(", ")
-                    )))
-            }
-        }
-    };
+/// The kind of a sales document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentKind {
+    /// An offer to the customer.
+    Quote,
+    /// The customer's order, as confirmed.
+    Order,
+    /// What was shipped.
+    DeliveryNote,
+    /// A bill.
+    Invoice,
+    /// Money given back; its amounts are positive, the kind says they are credited.
+    CreditNote,
 }
 
-named!(
-    /// The kind of a sales document.
-    DocumentKind {
-        /// An offer to the customer.
-        Quote => "quote",
-        /// The customer's order, as confirmed.
-        Order => "order",
-        /// What was shipped.
-        DeliveryNote => "delivery_note",
-        /// A bill.
-        Invoice => "invoice",
-        /// Money given back; its amounts are positive, the kind says they are credited.
-        CreditNote => "credit_note",
-    }
-);
+names!(DocumentKind {
+    Quote => "quote",
+    Order => "order",
+    DeliveryNote => "delivery_note",
+    Invoice => "invoice",
+    CreditNote => "credit_note",
+});
 
-named!(
-    /// Where a sales document stands.
-    DocumentStatus {
-        /// Being written in the CRM; not yet in the ERP.
-        Draft => "draft",
-        /// Issued and not yet finished (a quote awaiting an answer, an order being filled,
-        /// an invoice not yet paid).
-        Open => "open",
-        /// Partly delivered (orders) or partly paid (invoices).
-        Partial => "partial",
-        /// Finished: a quote accepted, an order delivered, an invoice paid.
-        Completed => "completed",
-        /// A quote the customer declined.
-        Declined => "declined",
-        /// A quote past its validity.
-        Expired => "expired",
-        /// Cancelled.
-        Cancelled => "cancelled",
-    }
-);
+/// Where a sales document stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentStatus {
+    /// Being written in the CRM; not yet in the ERP.
+    Draft,
+    /// Issued and not yet finished (a quote awaiting an answer, an order being filled, an
+    /// invoice not yet paid).
+    Open,
+    /// Partly delivered (orders) or partly paid (invoices).
+    Partial,
+    /// Finished: a quote accepted, an order delivered, an invoice paid.
+    Completed,
+    /// A quote the customer declined.
+    Declined,
+    /// A quote past its validity.
+    Expired,
+    /// Cancelled.
+    Cancelled,
+}
+
+names!(DocumentStatus {
+    Draft => "draft",
+    Open => "open",
+    Partial => "partial",
+    Completed => "completed",
+    Declined => "declined",
+    Expired => "expired",
+    Cancelled => "cancelled",
+});
 
 /// One line of a sales document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -9,9 +9,6 @@
 mod input;
 mod pipeline;
 
-use std::fmt;
-use std::str::FromStr;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -27,44 +24,9 @@ use crate::address::{Address, Stamp};
 use crate::calendar::AddressRef;
 use crate::error::ValueError;
 use crate::ids::{AddressId, ContactId, OpportunityId, OpportunityNumber, UserId, Version};
+use crate::names::names;
 use crate::user::Actor;
 use crate::values::Money;
-
-macro_rules! names {
-    ($ty:ident { $($variant:ident => $name:literal),+ $(,)? }) => {
-        impl $ty {
-            /// Every value, in a stable order.
-            pub const ALL: &'static [$ty] = &[$($ty::$variant),+];
-
-            /// The stable name used in storage and on the wire.
-            pub const fn as_str(self) -> &'static str {
-                match self { $($ty::$variant => $name),+ }
-            }
-        }
-
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl FromStr for $ty {
-            type Err = ValueError;
-            fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
-                let wanted = s.trim().to_ascii_lowercase().replace([' ', '-'], "_");
-                $ty::ALL
-                    .iter()
-                    .copied()
-                    .find(|v| v.as_str() == wanted)
-                    .ok_or_else(|| ValueError::new(format!(
-                        "`{}` is not one of: {}",
-                        s.trim(),
-                        [$($name),+].join(", ")
-                    )))
-            }
-        }
-    };
-}
 
 /// Where an opportunity stands overall.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

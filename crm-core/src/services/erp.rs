@@ -18,7 +18,7 @@ use crate::erp::{
 use crate::error::{Error, Result};
 use crate::ids::AddressId;
 use crate::ids::{AddressNumber, UserId};
-use crate::ports::{Erp, ErpEventSink, Store, Tx};
+use crate::ports::{ErpEventSink, Store, Tx};
 use crate::search::{Page, PageRequest};
 use crate::trace::{DomainEvent, EventDetail};
 use crate::user::Actor;
@@ -59,14 +59,6 @@ impl<'a, S: Store> ErpService<'a, S> {
         ErpService { ctx }
     }
 
-    fn erp(&self) -> Result<&dyn Erp> {
-        self.ctx.erp.as_deref().ok_or_else(|| {
-            Error::Storage(
-                "no ERP is connected: build the services with `Services::with_erp`".into(),
-            )
-        })
-    }
-
     fn today(&self) -> NaiveDate {
         self.ctx.now().date_naive()
     }
@@ -94,7 +86,7 @@ impl<'a, S: Store> ErpService<'a, S> {
     ) -> Result<Page<DocumentHeader>> {
         let page = page.validate()?;
         let customer = self.customer(actor, address)?;
-        self.erp()?.documents_of(customer, query, page)
+        self.ctx.erp()?.documents_of(customer, query, page)
     }
 
     /// One sales document with its lines ("activating" it shows it in full).
@@ -105,7 +97,7 @@ impl<'a, S: Store> ErpService<'a, S> {
     pub fn document(&self, actor: &Actor, number: &str) -> Result<SalesDocument> {
         let number = DocumentNumber::new(number).map_err(|e| e.at("number"))?;
         let not_found = || Error::not_found(EntityKind::SalesDocument, &number);
-        let document = self.erp()?.document(&number)?.ok_or_else(not_found)?;
+        let document = self.ctx.erp()?.document(&number)?.ok_or_else(not_found)?;
         let scope = self.ctx.scope(actor);
         let visible = self
             .ctx
@@ -133,6 +125,7 @@ impl<'a, S: Store> ErpService<'a, S> {
         let customer = self.customer(actor, address)?;
         let today = self.today();
         Ok(self
+            .ctx
             .erp()?
             .order_lines_of(customer, all, page)?
             .map(|line| DispositionLine {
@@ -150,7 +143,7 @@ impl<'a, S: Store> ErpService<'a, S> {
     /// payment's currency differs from its invoice's; the ERP's failures.
     pub fn receivables(&self, actor: &Actor, address: AddressId) -> Result<ReceivablesView> {
         let customer = self.customer(actor, address)?;
-        let erp = self.erp()?;
+        let erp = self.ctx.erp()?;
         let items = erp.open_items_of(customer)?;
         let payments = erp.payments_of(customer)?;
         let today = self.today();
@@ -195,7 +188,7 @@ impl<'a, S: Store> ErpService<'a, S> {
     ) -> Result<Page<SpecialCondition>> {
         let page = page.validate()?;
         let customer = self.customer(actor, address)?;
-        self.erp()?.conditions_of(customer, date, page)
+        self.ctx.erp()?.conditions_of(customer, date, page)
     }
 
     /// The net price of `quantity` of `product` for the address in `currency` on `date`
@@ -217,6 +210,7 @@ impl<'a, S: Store> ErpService<'a, S> {
         let customer = self.customer(actor, address)?;
         let date = date.unwrap_or_else(|| self.today());
         let inputs = self
+            .ctx
             .erp()?
             .pricing_inputs(customer, product, quantity, currency, date)?;
         pricing::determine(&inputs.request, &inputs.list_prices, &inputs.conditions)

@@ -221,6 +221,15 @@ impl<S: Store> Context<S> {
         }
     }
 
+    /// The connected ERP.
+    fn erp(&self) -> Result<&dyn Erp> {
+        self.erp.as_deref().ok_or_else(|| {
+            Error::Storage(
+                "no ERP is connected: build the services with `Services::with_erp`".into(),
+            )
+        })
+    }
+
     fn scope(&self, actor: &Actor) -> AddressScope {
         self.rules.visibility.address_scope(actor)
     }

@@ -13,7 +13,7 @@ use crate::erp::{
 };
 use crate::error::{Error, Result};
 use crate::ids::{AddressId, DraftId, Version};
-use crate::ports::{Erp, Store, Tx};
+use crate::ports::{Store, Tx};
 use crate::user::{Actor, Role};
 use crate::values::Currency;
 
@@ -33,14 +33,6 @@ pub struct QuoteService<'a, S> {
 impl<'a, S: Store> QuoteService<'a, S> {
     pub(super) fn new(ctx: &'a Context<S>) -> Self {
         QuoteService { ctx }
-    }
-
-    fn erp(&self) -> Result<&dyn Erp> {
-        self.ctx.erp.as_deref().ok_or_else(|| {
-            Error::Storage(
-                "no ERP is connected: build the services with `Services::with_erp`".into(),
-            )
-        })
     }
 
     /// A draft the actor may see (its address visible to him).
@@ -176,7 +168,7 @@ impl<'a, S: Store> QuoteService<'a, S> {
             .store
             .read(|tx| self.editable(tx, actor, id, expected))?;
         let today = self.ctx.now().date_naive();
-        let inputs = self.erp()?.pricing_inputs(
+        let inputs = self.ctx.erp()?.pricing_inputs(
             draft.customer,
             product.clone(),
             quantity,

@@ -54,18 +54,12 @@ impl NoteRepository for DieselTx<'_> {
             .into_iter()
             .map(NoteRow::into_domain)
             .collect::<crm_core::Result<_>>()?;
-        let total = super::search::page_total(page, items.len(), || {
+        super::search::paged(page, items, || {
             notes::table
                 .filter(notes::address_id.eq(address.0))
                 .count()
                 .get_result(self.conn)
                 .dom()
-        })?;
-        Ok(Page {
-            items,
-            total,
-            offset: page.offset,
-            limit: page.limit,
         })
     }
 

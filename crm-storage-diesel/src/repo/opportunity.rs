@@ -234,7 +234,7 @@ impl OpportunityRepository for DieselTx<'_> {
             .into_iter()
             .map(SummaryRow::into_domain)
             .collect::<crm_core::Result<Vec<_>>>()?;
-        let total = super::search::page_total(page, items.len(), || {
+        super::search::paged(page, items, || {
             if filter.stages.is_empty()
                 && filter.close_from.is_none()
                 && filter.min_volume.is_none()
@@ -248,12 +248,6 @@ impl OpportunityRepository for DieselTx<'_> {
                     .get_result(self.conn)
                     .dom()
             }
-        })?;
-        Ok(Page {
-            items,
-            total,
-            offset: page.offset,
-            limit: page.limit,
         })
     }
 

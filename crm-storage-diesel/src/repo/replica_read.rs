@@ -119,17 +119,11 @@ impl ReplicaRepository for DieselTx<'_> {
             .dom()?;
         let documents: Vec<SalesDocument> = parse_all("erp_documents", rows)?;
         let items: Vec<DocumentHeader> = documents.iter().map(SalesDocument::header).collect();
-        let total = super::search::page_total(page, items.len(), || {
+        super::search::paged(page, items, || {
             documents_query!(customer, query)
                 .count()
                 .get_result(&mut *self.conn)
                 .dom()
-        })?;
-        Ok(Page {
-            items,
-            total,
-            offset: page.offset,
-            limit: page.limit,
         })
     }
 
@@ -175,14 +169,8 @@ impl ReplicaRepository for DieselTx<'_> {
             .load(&mut *self.conn)
             .dom()?;
         let items = parse_all("erp_order_lines", rows)?;
-        let total = super::search::page_total(page, items.len(), || {
+        super::search::paged(page, items, || {
             query().count().get_result(&mut *self.conn).dom()
-        })?;
-        Ok(Page {
-            items,
-            total,
-            offset: page.offset,
-            limit: page.limit,
         })
     }
 
@@ -291,14 +279,8 @@ impl ReplicaRepository for DieselTx<'_> {
             .load(&mut *self.conn)
             .dom()?;
         let items = parse_all("erp_conditions", rows)?;
-        let total = super::search::page_total(page, items.len(), || {
+        super::search::paged(page, items, || {
             query().count().get_result(&mut *self.conn).dom()
-        })?;
-        Ok(Page {
-            items,
-            total,
-            offset: page.offset,
-            limit: page.limit,
         })
     }
 

@@ -266,6 +266,20 @@ pub(crate) fn page_total(
     }
 }
 
+/// The page of `items`, its total from [`page_total`].
+pub(crate) fn paged<T>(
+    page: PageRequest,
+    items: Vec<T>,
+    count: impl FnOnce() -> crm_core::Result<i64>,
+) -> crm_core::Result<Page<T>> {
+    Ok(Page {
+        total: page_total(page, items.len(), count)?,
+        items,
+        offset: page.offset,
+        limit: page.limit,
+    })
+}
+
 /// Adds every address matching `query` within `scope` to `pool` with one
 /// `INSERT … SELECT` that skips the members it has already; returns how many matched and
 /// how many were added.
