@@ -9,7 +9,8 @@
 //! Each file is imported whole or not at all and gets one summary line; the program exits
 //! with status 1 when any file was rejected (naming it and the reason), 2 when it could not
 //! run. Records of customers without an address are rejected or skipped as the setting
-//! `erp.unknown_customers` says.
+//! `erp.unknown_customers` says; records of products the replica has no list price or
+//! product group for are listed, rejected or skipped as `erp.unknown_products` says.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -98,15 +99,19 @@ fn import(crm: &Crm, file: &std::path::Path) -> Result<String, Box<dyn std::erro
     let stored: Vec<String> = outcomes
         .iter()
         .map(|o| {
-            let skipped = if o.skipped.is_empty() {
-                String::new()
-            } else {
-                format!(", {} skipped", o.skipped.len())
-            };
-            format!(
-                "{} {} written, {} unchanged{skipped}",
+            let mut line = format!(
+                "{} {} written, {} unchanged",
                 o.stream, o.report.written, o.report.unchanged
-            )
+            );
+            if !o.skipped.is_empty() {
+                line.push_str(&format!(", {} skipped", o.skipped.len()));
+            }
+            if !o.unknown_products.is_empty() {
+                let numbers: Vec<String> =
+                    o.unknown_products.iter().map(ToString::to_string).collect();
+                line.push_str(&format!(", unknown products {}", numbers.join(" ")));
+            }
+            line
         })
         .collect();
     Ok(format!("{what}: {}", stored.join("; ")))

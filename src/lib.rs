@@ -82,11 +82,7 @@ impl Crm {
     /// As [`Crm::open`].
     pub fn open_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, OpenError> {
         let store = DieselStore::open(&settings.store_options()?)?;
-        let replica = Arc::new(Replica::new(
-            store.clone(),
-            clock.clone(),
-            settings.erp.unknown_customers,
-        ));
+        let replica = Arc::new(settings.erp.replica(store.clone(), clock.clone()));
         let services = Services::with_erp(
             store,
             clock,
@@ -126,11 +122,7 @@ impl Crm {
         erp: Arc<dyn Erp>,
     ) -> Result<Self, OpenError> {
         let store = DieselStore::open(&settings.store_options()?)?;
-        let replica = Arc::new(Replica::new(
-            store.clone(),
-            clock.clone(),
-            settings.erp.unknown_customers,
-        ));
+        let replica = Arc::new(settings.erp.replica(store.clone(), clock.clone()));
         let services = Services::with_erp(store, clock, settings.rules(), erp)?;
         let events: Arc<dyn ErpEventSink> = Arc::new(services.clone());
         replica.record_events_with(&events);

@@ -37,6 +37,7 @@
 //!
 //! [erp]
 //! unknown_customers = "skip"        # or "reject" (default): records of unknown customers
+//! unknown_products = "reject"       # or "skip", or "accept" (default: stored and listed)
 //! ```
 //!
 //! The same as environment variables: `CRM__DATA_DIR`, `CRM__VISIBILITY`,
@@ -49,8 +50,11 @@ use config::{Config, Environment, File, FileFormat};
 use crm_core::opportunity::OpportunityRules;
 use crm_core::trace::TraceRules;
 use crm_core::{DuplicateRules, NumberRanges, Rules, VisibilityPolicy};
-use crm_erp_adapter::UnknownCustomers;
-use crm_storage_diesel::{DatabaseUrl, StoreOptions};
+use std::sync::Arc;
+
+use crm_core::Clock;
+use crm_erp_adapter::{Replica, UnknownCustomers, UnknownProducts};
+use crm_storage_diesel::{DatabaseUrl, DieselStore, StoreOptions};
 use serde::{Deserialize, Serialize};
 
 use crate::OpenError;
@@ -87,6 +91,18 @@ pub struct ErpSettings {
     /// Records of customers without an address: `reject` the batch or file (default), or
     /// `skip` them and report.
     pub unknown_customers: UnknownCustomers,
+    /// Records naming products the replica has no list price or product group for:
+    /// `accept` them and list the numbers (default), `reject` the batch or file, or `skip`
+    /// them and report.
+    pub unknown_products: UnknownProducts,
+}
+
+impl ErpSettings {
+    /// The replica over `store` with these settings.
+    pub(crate) fn replica(self, store: DieselStore, clock: Arc<dyn Clock>) -> Replica<DieselStore> {
+        Replica::new(store, clock, self.unknown_customers)
+            .with_unknown_products(self.unknown_products)
+    }
 }
 
 /// Database connection settings.

@@ -1,5 +1,5 @@
 //! The replica's sync API on both backends: idempotent upserts, deletions, cursors, unknown
-//! customers rejected or skipped, bad records refused with nothing written.
+//! customers rejected or skipped, unknown products listed, rejected or skipped, bad records refused with nothing written.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests may panic on purpose.
 
@@ -176,6 +176,115 @@ fn unknown_customers_are_rejected_or_skipped(db: Db) -> TestResult {
     Ok(())
 }
 
+/// A quote for `customer` whose one line names `product`.
+fn quote_of(
+    number: &str,
+    customer: AddressNumber,
+    product_number: &str,
+) -> crm::erp::SalesDocument {
+    let mut quote = document(
+        number,
+        DocumentKind::Quote,
+        customer,
+        "2026-11-20",
+        DocumentStatus::Open,
+    );
+    quote.lines[0].product = Some(product(product_number));
+    quote
+}
+
+fn priced(product_number: &str) -> SyncBatch {
+    SyncBatch::ListPrices {
+        upserts: vec![crm::erp::ListPrice {
+            product: product(product_number),
+            currency: crm::Currency::CHF,
+            price: dec("2.40"),
+            price_unit: crm::Decimal::ONE,
+            breaks: vec![],
+            valid_from: None,
+            valid_to: None,
+        }],
+        deletions: vec![],
+    }
+}
+
+fn unknown_products_are_listed_rejected_or_skipped(db: Db) -> TestResult {
+    let Some(accepting) = crm(db, "")? else {
+        return Ok(());
+    };
+    let customer = assigned_address(&accepting, REP_A, "Elektro Huber AG")?;
+    let n = customer.number;
+    accepting.replica().sync(priced("1068120000"), None)?;
+    let batch = documents(
+        vec![
+            quote_of("Q-1", n, "1068120000"),
+            quote_of("Q-2", n, "9999999999"),
+        ],
+        &[],
+    );
+    let outcome = accepting.replica().sync(batch.clone(), None)?;
+    assert_eq!(outcome.report.written, 2, "accepted by default");
+    let listed: Vec<String> = outcome
+        .unknown_products
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(listed, ["9999999999"], "and listed");
+
+    let Some(rejecting) = crm(db, "[erp]\nunknown_products = \"reject\"")? else {
+        return Ok(());
+    };
+    let customer = assigned_address(&rejecting, REP_A, "Elektro Huber AG")?;
+    rejecting.replica().sync(priced("1068120000"), None)?;
+    let batch = documents(
+        vec![
+            quote_of("Q-1", customer.number, "1068120000"),
+            quote_of("Q-2", customer.number, "9999999999"),
+        ],
+        &[],
+    );
+    let refused = rejecting.replica().sync(batch.clone(), None);
+    let Err(Error::Invalid(invalid)) = refused else {
+        panic!("{refused:?}");
+    };
+    assert!(invalid.has("upserts[1].lines[0].product"), "{invalid}");
+    assert!(invalid.to_string().contains("9999999999"), "{invalid}");
+    assert!(document_numbers(&rejecting, customer.id)?.is_empty());
+    // A product becomes known with its list price — in the same call, too.
+    rejecting
+        .replica()
+        .sync_all(vec![priced("9999999999"), batch], None)?;
+    assert_eq!(document_numbers(&rejecting, customer.id)?.len(), 2);
+
+    let Some(skipping) = crm(db, "[erp]\nunknown_products = \"skip\"")? else {
+        return Ok(());
+    };
+    let customer = assigned_address(&skipping, REP_A, "Elektro Huber AG")?;
+    skipping.replica().sync(priced("1068120000"), None)?;
+    let mut two_lines = quote_of("Q-2", customer.number, "1068120000");
+    let mut unknown_line = two_lines.lines[0].clone();
+    unknown_line.position = 2;
+    unknown_line.product = Some(product("8888888888"));
+    two_lines.lines.push(unknown_line);
+    two_lines.totals = crm::erp::DocumentTotals::compute(crm::Currency::CHF, &two_lines.lines)?;
+    let outcome = skipping.replica().sync(
+        documents(
+            vec![quote_of("Q-1", customer.number, "1068120000"), two_lines],
+            &[],
+        ),
+        None,
+    )?;
+    assert_eq!(outcome.skipped.len(), 1, "{outcome:?}");
+    assert_eq!(outcome.skipped[0].index, 1);
+    assert!(outcome.skipped[0].reason.contains("8888888888"));
+    assert_eq!(
+        document_numbers(&skipping, customer.id)?,
+        ["Q-1"],
+        "skipped whole"
+    );
+    Ok(())
+}
+
 fn bad_records_are_refused_whole(db: Db) -> TestResult {
     let Some(crm) = crm(db, "")? else {
         return Ok(());
@@ -269,5 +378,6 @@ on_both_backends!(
     csv_files_sync_like_any_batch,
     resending_changes_nothing_and_deletions_delete,
     unknown_customers_are_rejected_or_skipped,
+    unknown_products_are_listed_rejected_or_skipped,
     bad_records_are_refused_whole
 );

@@ -19,4 +19,4 @@ mod replica;
 pub use csv_import::{CsvKind, read_csv};
 pub use memory::InMemoryErp;
 pub use opentrans::{OpenTrans, read_opentrans};
-pub use replica::{Replica, Skipped, SyncOutcome, UnknownCustomers};
+pub use replica::{Replica, Skipped, SyncOutcome, UnknownCustomers, UnknownProducts};

@@ -29,6 +29,22 @@ pub enum UnknownCustomers {
     Skip,
 }
 
+/// What to do with records naming products the replica does not know (no list price and
+/// no product group).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnknownProducts {
+    /// Store them and list the numbers in [`SyncOutcome::unknown_products`]: for hosts that
+    /// send their price list later, or not at all.
+    #[default]
+    Accept,
+    /// Refuse the whole batch, naming every such record.
+    Reject,
+    /// Store the rest and report the skipped records (a document with one unknown line is
+    /// skipped whole, so that its totals stay true).
+    Skip,
+}
+
 /// A record left out of a batch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Skipped {
@@ -45,8 +61,10 @@ pub struct SyncOutcome {
     pub stream: Stream,
     /// Received, written, unchanged, deleted.
     pub report: SyncReport,
-    /// Records left out (unknown customers, when skipping them).
+    /// Records left out (unknown customers or products, when skipping them).
     pub skipped: Vec<Skipped>,
+    /// Product numbers of stored records that the replica does not know, sorted.
+    pub unknown_products: Vec<ProductNumber>,
 }
 
 /// The ERP replica over a store.
@@ -64,6 +82,7 @@ pub struct Replica<S> {
     store: S,
     clock: Arc<dyn Clock>,
     unknown: UnknownCustomers,
+    unknown_products: UnknownProducts,
     events: OnceLock<Weak<dyn ErpEventSink>>,
 }
 
@@ -74,8 +93,16 @@ impl<S: Store> Replica<S> {
             store,
             clock,
             unknown,
+            unknown_products: UnknownProducts::default(),
             events: OnceLock::new(),
         }
+    }
+
+    /// The replica deciding about records of unknown products by `policy`.
+    #[must_use]
+    pub fn with_unknown_products(mut self, policy: UnknownProducts) -> Self {
+        self.unknown_products = policy;
+        self
     }
 
     /// Hands the events of every later sync (documents in a new status, overdue invoices,
@@ -125,7 +152,8 @@ impl<S: Store> Replica<S> {
             let mut outcomes = Vec::with_capacity(batches.len());
             for (n, batch) in batches.into_iter().enumerate() {
                 let stream = batch.stream();
-                let (batch, skipped) = self.known_only(tx, batch).map_err(|e| name(n, e))?;
+                let (batch, skipped, unknown_products) =
+                    self.known_only(tx, batch).map_err(|e| name(n, e))?;
                 let applied = tx.apply_batch(&batch)?;
                 if let Some(sink) = self.events.get().and_then(Weak::upgrade) {
                     let today = self.clock.now().date_naive();
@@ -140,43 +168,64 @@ impl<S: Store> Replica<S> {
                     stream,
                     report,
                     skipped,
+                    unknown_products,
                 });
             }
             Ok(outcomes)
         })
     }
 
-    /// The batch without records of unknown customers, or the refusal naming them.
-    fn known_only(&self, tx: &mut dyn Tx, batch: SyncBatch) -> Result<(SyncBatch, Vec<Skipped>)> {
-        let named = batch.customers();
-        let numbers: Vec<AddressNumber> = named.iter().map(|(_, n)| *n).collect();
+    /// The batch without the records the settings leave out, what was left out, and the
+    /// unknown products accepted; or the refusal naming every unknown customer or product.
+    fn known_only(
+        &self,
+        tx: &mut dyn Tx,
+        batch: SyncBatch,
+    ) -> Result<(SyncBatch, Vec<Skipped>, Vec<ProductNumber>)> {
+        let customers = batch.customers();
+        let numbers: Vec<AddressNumber> = customers.iter().map(|(_, n)| *n).collect();
         let known: HashSet<AddressNumber> = tx.known_customers(&numbers)?.into_iter().collect();
-        let unknown: Vec<(usize, AddressNumber)> = named
-            .into_iter()
-            .filter(|(_, n)| !known.contains(n))
-            .collect();
-        if unknown.is_empty() {
-            return Ok((batch, Vec::new()));
+        let mut refused = Vec::new();
+        let mut skipped = Vec::new();
+        for (i, n) in customers.into_iter().filter(|(_, n)| !known.contains(n)) {
+            let reason = format!("no address has the number {n}");
+            match self.unknown {
+                UnknownCustomers::Reject => {
+                    refused.push((format!("upserts[{i}].customer"), reason))
+                }
+                UnknownCustomers::Skip => skipped.push(Skipped { index: i, reason }),
+            }
         }
-        if self.unknown == UnknownCustomers::Reject {
+        let products = batch.products();
+        let numbers: Vec<ProductNumber> = products.iter().map(|(_, _, p)| p.clone()).collect();
+        let known: HashSet<ProductNumber> = tx.known_products(&numbers)?.into_iter().collect();
+        let mut accepted = Vec::new();
+        for (i, field, p) in products.into_iter().filter(|(_, _, p)| !known.contains(p)) {
+            let reason = format!("no list price or product group has the product {p}");
+            match self.unknown_products {
+                UnknownProducts::Accept => accepted.push(p),
+                UnknownProducts::Reject => refused.push((format!("upserts[{i}].{field}"), reason)),
+                UnknownProducts::Skip => skipped.push(Skipped { index: i, reason }),
+            }
+        }
+        if !refused.is_empty() {
             let mut v = Validator::new();
-            for (i, n) in &unknown {
-                v.reject(
-                    &format!("upserts[{i}].customer"),
-                    format!("no address has the number {n}"),
-                );
+            for (field, reason) in refused {
+                v.reject(&field, reason);
             }
             return v.finish(|| None);
         }
-        let indexes: Vec<usize> = unknown.iter().map(|(i, _)| *i).collect();
-        let skipped = unknown
-            .iter()
-            .map(|(i, n)| Skipped {
-                index: *i,
-                reason: format!("no address has the number {n}"),
-            })
-            .collect();
-        Ok((batch.without(&indexes), skipped))
+        skipped.sort_by_key(|s| s.index);
+        skipped.dedup_by_key(|s| s.index);
+        let indexes: Vec<usize> = skipped.iter().map(|s| s.index).collect();
+        let batch = if indexes.is_empty() {
+            batch
+        } else {
+            batch.without(&indexes)
+        };
+        accepted.sort_unstable();
+        accepted.dedup();
+        Ok((batch, skipped, accepted))
     }
 
     /// The cursor stored with the last batch of `stream`, to resume from.

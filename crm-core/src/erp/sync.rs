@@ -260,7 +260,50 @@ impl SyncBatch {
         }
     }
 
-    /// The batch without the records at `indexes` (sorted, of [`SyncBatch::customers`]).
+    /// The products its records name: the record's index, the field naming the product
+    /// (`lines[k].product`, `product` or `target`) and the number. List prices and product
+    /// groups introduce products and are not listed.
+    pub fn products(&self) -> Vec<(usize, String, ProductNumber)> {
+        let mut named = Vec::new();
+        match self {
+            SyncBatch::Documents { upserts, .. } => {
+                for (i, d) in upserts.iter().enumerate() {
+                    for (k, line) in d.lines.iter().enumerate() {
+                        if let Some(p) = &line.product {
+                            named.push((i, format!("lines[{k}].product"), p.clone()));
+                        }
+                    }
+                }
+            }
+            SyncBatch::OrderLines { upserts, .. } => {
+                for (i, l) in upserts.iter().enumerate() {
+                    named.push((i, "product".to_owned(), l.product.clone()));
+                }
+            }
+            SyncBatch::Conditions { upserts, .. } => {
+                for (i, c) in upserts.iter().enumerate() {
+                    if let super::ConditionTarget::Product(p) = &c.target {
+                        named.push((i, "target".to_owned(), p.clone()));
+                    }
+                }
+            }
+            SyncBatch::Revenue { upserts, .. } => {
+                for (i, f) in upserts.iter().enumerate() {
+                    if let Some(p) = &f.product {
+                        named.push((i, "product".to_owned(), p.clone()));
+                    }
+                }
+            }
+            SyncBatch::OpenItems { .. }
+            | SyncBatch::Payments { .. }
+            | SyncBatch::ListPrices { .. }
+            | SyncBatch::CustomerGroups { .. }
+            | SyncBatch::ProductGroups { .. } => {}
+        }
+        named
+    }
+
+    /// The batch without the records at `indexes` (sorted and without repeats).
     #[must_use]
     pub fn without(self, indexes: &[usize]) -> SyncBatch {
         fn keep<T>(rows: Vec<T>, drop: &[usize]) -> Vec<T> {

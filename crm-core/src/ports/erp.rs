@@ -201,6 +201,13 @@ pub trait ReplicaRepository {
     /// Storage failures only.
     fn known_customers(&mut self, numbers: &[AddressNumber]) -> Result<Vec<AddressNumber>>;
 
+    /// Which of `numbers` the replica knows as products: those with a list price or a
+    /// product group.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn known_products(&mut self, numbers: &[ProductNumber]) -> Result<Vec<ProductNumber>>;
+
     /// As [`SalesDocuments::documents_of`].
     ///
     /// # Errors

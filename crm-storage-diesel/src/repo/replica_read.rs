@@ -104,6 +104,42 @@ impl ReplicaRepository for DieselTx<'_> {
         self.known(numbers)
     }
 
+    fn known_products(
+        &mut self,
+        numbers: &[ProductNumber],
+    ) -> crm_core::Result<Vec<ProductNumber>> {
+        let mut wanted: Vec<&str> = numbers.iter().map(ProductNumber::as_str).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let mut known = Vec::new();
+        for chunk in wanted.chunks(CHUNK) {
+            let priced: Vec<String> = erp_list_prices::table
+                .filter(erp_list_prices::product.eq_any(chunk))
+                .select(erp_list_prices::product)
+                .distinct()
+                .load(&mut *self.conn)
+                .dom()?;
+            let grouped: Vec<String> = erp_product_groups::table
+                .filter(erp_product_groups::product.eq_any(chunk))
+                .select(erp_product_groups::product)
+                .distinct()
+                .load(&mut *self.conn)
+                .dom()?;
+            known.extend(priced);
+            known.extend(grouped);
+        }
+        known.sort_unstable();
+        known.dedup();
+        known
+            .into_iter()
+            .map(|n| {
+                ProductNumber::new(&n).map_err(|e| {
+                    crm_core::Error::Storage(format!("erp_list_prices: product {n:?}: {e}"))
+                })
+            })
+            .collect()
+    }
+
     fn replica_documents_of(
         &mut self,
         customer: AddressNumber,
