@@ -2,6 +2,7 @@
 
 pub mod demo;
 pub mod ical;
+mod indexes;
 pub mod settings;
 
 use std::sync::Arc;
@@ -10,6 +11,7 @@ use chrono::{DateTime, Utc};
 pub use crm_core::*;
 pub use crm_erp_adapter as erp_adapter;
 use crm_erp_adapter::Replica;
+pub use crm_search as search_index;
 pub use crm_storage_diesel::{Backend, DieselStore, StorageError};
 
 pub use settings::Settings;
@@ -63,6 +65,7 @@ pub struct Crm {
     /// Traces the replica's events; the replica holds it weakly.
     _events: Arc<dyn ErpEventSink>,
     settings: Settings,
+    warnings: Vec<String>,
 }
 
 impl Crm {
@@ -89,14 +92,7 @@ impl Crm {
             settings.rules(),
             replica.clone() as Arc<dyn Erp>,
         )?;
-        let events: Arc<dyn ErpEventSink> = Arc::new(services.clone());
-        replica.record_events_with(&events);
-        Ok(Crm {
-            services,
-            replica,
-            _events: events,
-            settings,
-        })
+        Self::assemble(settings, services, replica)
     }
 
     /// Like [`Crm::open_with_clock`], reading the ERP's data (sales documents, disposition,
@@ -124,14 +120,54 @@ impl Crm {
         let store = DieselStore::open(&settings.store_options()?)?;
         let replica = Arc::new(settings.erp.replica(store.clone(), clock.clone()));
         let services = Services::with_erp(store, clock, settings.rules(), erp)?;
+        Self::assemble(settings, services, replica)
+    }
+
+    /// Connects the replica's events and the product index to `services`.
+    fn assemble(
+        settings: Settings,
+        services: Services<DieselStore>,
+        replica: Arc<Replica<DieselStore>>,
+    ) -> Result<Self, OpenError> {
         let events: Arc<dyn ErpEventSink> = Arc::new(services.clone());
         replica.record_events_with(&events);
+        let warnings = indexes::attach(&services, &settings)?;
         Ok(Crm {
             services,
             replica,
             _events: events,
             settings,
+            warnings,
         })
+    }
+
+    /// What opening noticed and repaired, e.g. a product index that was missing or corrupt
+    /// and has been rebuilt from the database. Empty when all was well.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// The product catalog: import (BMEcat, CSV), detail, new items, promotions, groups,
+    /// free-text search, and handing a product to the active sales document.
+    ///
+    /// ```no_run
+    /// use crm::product::ProductQuery;
+    /// # let crm = crm::Crm::open(crm::Settings::load()?)?;
+    /// let rep = crm::demo::admin();
+    /// let hits = crm.products().search(&rep, &ProductQuery {
+    ///     text: "reihenklemme 2.5".into(),
+    ///     language: crm::Language::De,
+    ///     filter: Default::default(),
+    ///     day: chrono::Utc::now().date_naive(),
+    ///     limit: 10,
+    /// })?;
+    /// for hit in hits.hits {
+    ///     println!("{} {}", hit.number, hit.name);
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn products(&self) -> ProductService<'_, DieselStore> {
+        self.services.products()
     }
 
     /// Addresses: capture leads, edit, search, open, activate, convert, import.

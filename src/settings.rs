@@ -35,6 +35,10 @@
 //! [traces.kinds]
 //! note_added = false                # every event kind is traced unless switched off
 //!
+//! [search]
+//! dir = "/var/lib/crm/index"        # default: DATA_DIR/index
+//! in_memory = false                 # true: rebuilt from the database at every start
+//!
 //! [erp]
 //! unknown_customers = "skip"        # or "reject" (default): records of unknown customers
 //! unknown_products = "reject"       # or "skip", or "accept" (default: stored and listed)
@@ -82,6 +86,30 @@ pub struct Settings {
     pub traces: TraceRules,
     /// The ERP replica.
     pub erp: ErpSettings,
+    /// The search indexes.
+    pub search: SearchSettings,
+}
+
+/// Settings of the search indexes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SearchSettings {
+    /// Where the indexes live; empty for `DATA_DIR/index`.
+    pub dir: String,
+    /// Keep the indexes in memory only (rebuilt from the database at every start): for
+    /// tests and short-lived programs.
+    pub in_memory: bool,
+}
+
+impl Settings {
+    /// The directory of the search indexes.
+    pub fn search_dir(&self) -> PathBuf {
+        if self.search.dir.trim().is_empty() {
+            self.data_dir.join("index")
+        } else {
+            PathBuf::from(self.search.dir.trim())
+        }
+    }
 }
 
 /// Settings of the ERP replica.
@@ -132,6 +160,7 @@ impl Default for Settings {
             opportunities: OpportunityRules::default(),
             traces: TraceRules::default(),
             erp: ErpSettings::default(),
+            search: SearchSettings::default(),
         }
     }
 }

@@ -32,11 +32,13 @@ pub enum EntityKind {
     Trace,
     /// A [`SalesDocument`](crate::erp::SalesDocument) of the ERP.
     SalesDocument,
+    /// A [`Product`](crate::product::Product) of the catalog.
+    Product,
 }
 
 impl EntityKind {
     /// Every kind, in a stable order.
-    pub const ALL: [EntityKind; 9] = [
+    pub const ALL: [EntityKind; 10] = [
         EntityKind::Address,
         EntityKind::Contact,
         EntityKind::Note,
@@ -46,6 +48,7 @@ impl EntityKind {
         EntityKind::Opportunity,
         EntityKind::Trace,
         EntityKind::SalesDocument,
+        EntityKind::Product,
     ];
 
     /// The stable lowercase name used in storage and on the wire.
@@ -60,6 +63,7 @@ impl EntityKind {
             EntityKind::Opportunity => "opportunity",
             EntityKind::Trace => "trace",
             EntityKind::SalesDocument => "sales_document",
+            EntityKind::Product => "product",
         }
     }
 }

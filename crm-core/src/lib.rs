@@ -60,6 +60,7 @@ pub mod numbering;
 pub mod opportunity;
 pub mod pool;
 pub mod ports;
+pub mod product;
 pub mod search;
 pub mod services;
 pub mod text;
@@ -96,9 +97,9 @@ pub use search::{
 pub use services::{
     ActivatedAddress, AddressService, AddressView, CalendarService, ContactService, Conversion,
     ConversionPreview, ConvertOptions, DispositionLine, ErpService, FieldChange, ImportReport,
-    ImportRow, LinkedRecord, MAX_OUTBOX, MAX_PIPELINE_USERS, NoteService, OpportunityService,
-    PoolService, QuoteService, ReceivablesView, Rules, STANDARD_VAT_RATE, Services, SlaEvent,
-    TraceService, UserService, UserSyncReport,
+    ImportRow, IndexDrift, LinkedRecord, MAX_OUTBOX, MAX_PIPELINE_USERS, NoteService,
+    OpportunityService, PoolService, ProductService, QuoteService, ReceivablesView, Rules,
+    STANDARD_VAT_RATE, Services, SlaEvent, TraceService, UserService, UserSyncReport,
 };
 pub use user::{Actor, Role, User, UserDirectory};
 pub use values::{

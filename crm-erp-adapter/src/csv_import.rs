@@ -127,23 +127,23 @@ impl CsvKind {
 }
 
 /// One record with its line number and the header, for typed access by column name.
-struct Row<'a> {
-    line: u64,
-    header: &'a [String],
-    record: &'a csv::StringRecord,
+pub(crate) struct Row<'a> {
+    pub(crate) line: u64,
+    pub(crate) header: &'a [String],
+    pub(crate) record: &'a csv::StringRecord,
 }
 
 impl Row<'_> {
-    fn field(&self, column: &str) -> String {
+    pub(crate) fn field(&self, column: &str) -> String {
         format!("line {}, {column}", self.line)
     }
 
-    fn text(&self, column: &str) -> Option<&str> {
+    pub(crate) fn text(&self, column: &str) -> Option<&str> {
         let at = self.header.iter().position(|h| h == column)?;
         self.record.get(at).map(str::trim).filter(|v| !v.is_empty())
     }
 
-    fn required<T>(
+    pub(crate) fn required<T>(
         &self,
         v: &mut Validator,
         column: &str,
@@ -158,7 +158,7 @@ impl Row<'_> {
         }
     }
 
-    fn optional<T>(
+    pub(crate) fn optional<T>(
         &self,
         v: &mut Validator,
         column: &str,
@@ -169,7 +169,7 @@ impl Row<'_> {
     }
 }
 
-fn decimal(raw: &str) -> std::result::Result<Decimal, ValueError> {
+pub(crate) fn decimal(raw: &str) -> std::result::Result<Decimal, ValueError> {
     let cleaned: String = raw
         .chars()
         .filter(|c| !matches!(c, '\'' | '’' | ' '))

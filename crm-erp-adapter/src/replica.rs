@@ -29,8 +29,8 @@ pub enum UnknownCustomers {
     Skip,
 }
 
-/// What to do with records naming products the replica does not know (no list price and
-/// no product group).
+/// What to do with records naming products the CRM does not know (no list price or product
+/// group in the replica, not in the product catalog).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UnknownProducts {
@@ -201,7 +201,7 @@ impl<S: Store> Replica<S> {
         let known: HashSet<ProductNumber> = tx.known_products(&numbers)?.into_iter().collect();
         let mut accepted = Vec::new();
         for (i, field, p) in products.into_iter().filter(|(_, _, p)| !known.contains(p)) {
-            let reason = format!("no list price or product group has the product {p}");
+            let reason = format!("the product {p} is neither in the catalog nor priced");
             match self.unknown_products {
                 UnknownProducts::Accept => accepted.push(p),
                 UnknownProducts::Reject => refused.push((format!("upserts[{i}].{field}"), reason)),

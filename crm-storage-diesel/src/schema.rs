@@ -452,6 +452,36 @@ diesel::joinable!(contacts -> addresses (address_id));
 diesel::joinable!(notes -> addresses (address_id));
 diesel::joinable!(address_activations -> addresses (address_id));
 
+diesel::table! {
+    product_groups (code) {
+        code -> Text,
+        parent -> Nullable<Text>,
+        data -> Text,
+    }
+}
+
+diesel::table! {
+    products (number) {
+        number -> Text,
+        ean -> Nullable<Text>,
+        group_code -> Nullable<Text>,
+        status -> Text,
+        new_since -> Nullable<Date>,
+        data -> Text,
+    }
+}
+
+diesel::table! {
+    product_promotions (product, seq) {
+        product -> Text,
+        seq -> BigInt,
+        starts -> Date,
+        ends -> Date,
+    }
+}
+
+diesel::joinable!(product_promotions -> products (product));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     counters,
@@ -485,4 +515,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     erp_sync_cursors,
     draft_quotes,
     active_documents,
+    product_groups,
+    products,
+    product_promotions,
 );

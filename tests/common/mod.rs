@@ -57,7 +57,7 @@ impl Clock for TickingClock {
 pub struct TestCrm {
     pub crm: Crm,
     pub clock: Arc<TickingClock>,
-    _sqlite_dir: Option<tempfile::TempDir>,
+    _data_dir: Option<tempfile::TempDir>,
     _pg_schema: Option<PgSchema>,
 }
 
@@ -100,7 +100,7 @@ pub fn open_with(
             Ok(Some(TestCrm {
                 crm,
                 clock,
-                _sqlite_dir: Some(dir),
+                _data_dir: Some(dir),
                 _pg_schema: None,
             }))
         }
@@ -111,12 +111,16 @@ pub fn open_with(
             };
             let schema = PgSchema::create(&base)?;
             settings.database.url = schema.url().to_owned();
+            // Files the CRM keeps beside the database (the search indexes) go to a
+            // directory of this test's own.
+            let dir = tempfile::tempdir()?;
+            settings.data_dir = dir.path().to_owned();
             let clock = Arc::new(TickingClock::new());
             let crm = connect(settings, clock.clone())?;
             Ok(Some(TestCrm {
                 crm,
                 clock,
-                _sqlite_dir: None,
+                _data_dir: Some(dir),
                 _pg_schema: Some(schema),
             }))
         }

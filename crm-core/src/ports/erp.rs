@@ -201,8 +201,8 @@ pub trait ReplicaRepository {
     /// Storage failures only.
     fn known_customers(&mut self, numbers: &[AddressNumber]) -> Result<Vec<AddressNumber>>;
 
-    /// Which of `numbers` the replica knows as products: those with a list price or a
-    /// product group.
+    /// Which of `numbers` the CRM knows as products: those with a list price or a product
+    /// group in the replica, or in the product catalog.
     ///
     /// # Errors
     /// Storage failures only.

@@ -22,11 +22,16 @@
 //! [`Error::Duplicate`](crate::Error::Duplicate) on a unique key.
 
 mod erp;
+mod product;
 mod sales;
 
 pub use erp::{
     DraftRepository, Erp, ErpEventSink, OrderLines, Prices, Receivables, ReplicaRepository,
     RevenueFacts, SalesDocuments,
+};
+pub use product::{
+    IndexQuery, IndexedProduct, ProductIndex, ProductIndexWriter, ProductRepository,
+    ProductSelection, ProductWrite,
 };
 pub use sales::{OpportunityRepository, TraceRepository};
 
@@ -81,6 +86,7 @@ pub trait Tx:
     + TraceRepository
     + ReplicaRepository
     + DraftRepository
+    + ProductRepository
 {
 }
 
@@ -97,6 +103,7 @@ impl<T> Tx for T where
         + TraceRepository
         + ReplicaRepository
         + DraftRepository
+        + ProductRepository
 {
 }
 

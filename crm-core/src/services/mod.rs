@@ -10,11 +10,12 @@ mod import;
 mod notes;
 mod opportunities;
 mod pools;
+mod products;
 mod quotes;
 mod traces;
 mod users;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, SubsecRound, Utc};
 
@@ -27,6 +28,7 @@ pub use import::{ImportReport, ImportRow};
 pub use notes::NoteService;
 pub use opportunities::{MAX_PIPELINE_USERS, OpportunityService};
 pub use pools::PoolService;
+pub use products::{IndexDrift, ProductService};
 pub use quotes::{MAX_OUTBOX, QuoteService, STANDARD_VAT_RATE};
 pub use traces::{LinkedRecord, TraceService};
 pub use users::{UserService, UserSyncReport};
@@ -40,7 +42,7 @@ use crate::ids::{
 };
 use crate::numbering::NumberRanges;
 use crate::opportunity::{OpportunityRules, Pipeline};
-use crate::ports::{Clock, Erp, Store, Tx};
+use crate::ports::{Clock, Erp, ProductIndex, Store, Tx};
 use crate::trace::{CRM_SOURCE, ChainHead, DomainEvent, NewTrace, SealedTrace, TraceRules};
 use crate::user::Actor;
 use crate::visibility::{AddressScope, VisibilityPolicy};
@@ -66,12 +68,13 @@ struct Context<S> {
     rules: Rules,
     pipeline: Pipeline,
     erp: Option<Arc<dyn Erp>>,
+    product_index: OnceLock<Arc<dyn ProductIndex>>,
 }
 
 /// All services over one store; cheap to clone and share between threads.
 ///
 /// ```no_run
-/// # use std::sync::Arc;
+/// # use std::sync::{Arc, OnceLock};
 /// # use crm_core::*;
 /// # fn demo<S: Store>(store: S, clock: Arc<dyn Clock>, actor: &Actor) -> Result<()> {
 /// let services = Services::new(store, clock, Rules::default())?;
@@ -137,6 +140,7 @@ impl<S: Store> Services<S> {
                 rules,
                 pipeline,
                 erp,
+                product_index: OnceLock::new(),
             }),
         })
     }
@@ -185,6 +189,19 @@ impl<S: Store> Services<S> {
     /// conditions and prices.
     pub fn erp(&self) -> ErpService<'_, S> {
         ErpService::new(&self.ctx)
+    }
+
+    /// The product catalog: import, views, search, and handing products to the active
+    /// sales document.
+    pub fn products(&self) -> ProductService<'_, S> {
+        ProductService::new(&self.ctx)
+    }
+
+    /// Connects the product index that [`ProductService::search`] asks and that every
+    /// catalog change is written to after it commits. Set once; a second call is ignored
+    /// and answers `false`.
+    pub fn set_product_index(&self, index: Arc<dyn ProductIndex>) -> bool {
+        self.ctx.product_index.set(index).is_ok()
     }
 
     /// Quotes written in the CRM, their outbox, and the active sales document.

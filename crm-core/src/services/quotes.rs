@@ -9,11 +9,12 @@ use super::Context;
 use crate::entity::EntityKind;
 use crate::erp::{
     ActiveDocument, ActiveSalesDocument, DocumentLine, DocumentNumber, DocumentTotals, DraftLine,
-    DraftQuote, DraftState, ProductNumber, pricing,
+    DraftQuote, DraftState, GroupCode, ListPrice, ProductNumber, pricing,
 };
 use crate::error::{Error, Result};
 use crate::ids::{AddressId, DraftId, Version};
 use crate::ports::{Store, Tx};
+use crate::product::Product;
 use crate::user::{Actor, Role};
 use crate::values::Currency;
 
@@ -24,6 +25,14 @@ const COUNTER: &str = "draft_quotes";
 
 /// Most drafts one outbox call returns.
 pub const MAX_OUTBOX: u32 = 500;
+
+/// What the product catalog knows for pricing where the ERP knows nothing.
+#[derive(Default)]
+struct Catalog {
+    prices: Vec<ListPrice>,
+    /// The product's groups, most specific first.
+    groups: Vec<GroupCode>,
+}
 
 /// Draft quotes, their outbox, and the active sales document of each user.
 pub struct QuoteService<'a, S> {
@@ -167,14 +176,74 @@ impl<'a, S: Store> QuoteService<'a, S> {
             .ctx
             .store
             .read(|tx| self.editable(tx, actor, id, expected))?;
+        let description = description.map_or_else(|| product.to_string(), str::to_owned);
+        let catalog = Catalog::default();
+        self.add_priced_line(
+            actor,
+            &draft,
+            &product,
+            quantity,
+            &description,
+            "PCE",
+            &catalog,
+        )
+    }
+
+    /// Adds `quantity` of a catalog product named `description`, in the product's unit,
+    /// priced by the price determination from the ERP's list prices and product groups or,
+    /// where the ERP has none, the catalog's (`groups`: the product's group path, most
+    /// specific first).
+    pub(super) fn add_catalog_line(
+        &self,
+        actor: &Actor,
+        draft: &DraftQuote,
+        product: &Product,
+        quantity: Decimal,
+        description: &str,
+        groups: Vec<GroupCode>,
+    ) -> Result<DraftQuote> {
+        let catalog = Catalog {
+            prices: product.prices.clone(),
+            groups,
+        };
+        self.add_priced_line(
+            actor,
+            draft,
+            &product.number,
+            quantity,
+            description,
+            &product.unit,
+            &catalog,
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)] // One private seam for both ways a line is added.
+    fn add_priced_line(
+        &self,
+        actor: &Actor,
+        draft: &DraftQuote,
+        product: &ProductNumber,
+        quantity: Decimal,
+        description: &str,
+        unit: &str,
+        catalog: &Catalog,
+    ) -> Result<DraftQuote> {
+        let (id, expected) = (draft.id, draft.version);
         let today = self.ctx.now().date_naive();
-        let inputs = self.ctx.erp()?.pricing_inputs(
+        let mut inputs = self.ctx.erp()?.pricing_inputs(
             draft.customer,
             product.clone(),
             quantity,
             draft.currency,
             today,
         )?;
+        if inputs.list_prices.is_empty() {
+            // The determination picks the catalog price valid today in the draft's currency.
+            inputs.list_prices = catalog.prices.clone();
+        }
+        if inputs.request.product_groups.is_empty() {
+            inputs.request.product_groups = catalog.groups.clone();
+        }
         let price = pricing::determine(&inputs.request, &inputs.list_prices, &inputs.conditions)?;
         self.ctx.store.write(|tx| {
             let mut draft = self.editable(tx, actor, id, expected)?;
@@ -189,9 +258,9 @@ impl<'a, S: Store> QuoteService<'a, S> {
                 line: DocumentLine {
                     position,
                     product: Some(product.clone()),
-                    description: description.map_or_else(|| product.to_string(), str::to_owned),
+                    description: description.to_owned(),
                     quantity,
-                    unit: "PCE".into(),
+                    unit: unit.to_owned(),
                     unit_price: price.net_unit_price.amount,
                     net_amount: price.net_amount.amount,
                     vat_rate: draft.vat_rate,

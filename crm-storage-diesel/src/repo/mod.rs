@@ -11,6 +11,7 @@ mod name_index;
 mod note;
 mod opportunity;
 mod pool;
+mod product;
 mod replica;
 mod replica_read;
 mod search;

@@ -19,7 +19,7 @@ use crate::error::QueryResultExt;
 use crate::rows::ts;
 use crate::schema::{
     addresses, erp_conditions, erp_customer_groups, erp_documents, erp_list_prices, erp_open_items,
-    erp_order_lines, erp_payments, erp_product_groups, erp_revenue, erp_sync_cursors,
+    erp_order_lines, erp_payments, erp_product_groups, erp_revenue, erp_sync_cursors, products,
 };
 use diesel::upsert::excluded;
 
@@ -125,8 +125,14 @@ impl ReplicaRepository for DieselTx<'_> {
                 .distinct()
                 .load(&mut *self.conn)
                 .dom()?;
+            let catalog: Vec<String> = products::table
+                .filter(products::number.eq_any(chunk))
+                .select(products::number)
+                .load(&mut *self.conn)
+                .dom()?;
             known.extend(priced);
             known.extend(grouped);
+            known.extend(catalog);
         }
         known.sort_unstable();
         known.dedup();

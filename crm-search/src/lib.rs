@@ -1,0 +1,71 @@
+//! Google-like search of the sales CRM over [tantivy](https://docs.rs/tantivy): the
+//! [`ProductSearch`] index implements the core's
+//! [`ProductIndex`](crm_core::ports::ProductIndex) port.
+//!
+//! What "Google-like" means here, and how ([`analysis`] has the details):
+//!
+//! - typing errors are forgiven — one in words of 4–7 letters, two from 8 — and the word
+//!   being typed matches as a prefix;
+//! - `Müller`, `Mueller` and `Muller` find each other, accents do not matter (`prêt`,
+//!   `pret`);
+//! - a word of at least 4 letters finds the German compounds it ends or starts
+//!   (`klemme` → `Durchgangs-Reihenklemme`);
+//! - measures are matched as people type them (`5x5`, `5 x 5 mm`, `M8x40`);
+//! - a product number, EAN or manufacturer type typed exactly ranks first;
+//! - all languages are searched, the user's language ranks first; hits are counted per
+//!   product group (facets) and can be filtered by group, new items and promotions.
+//!
+//! The database is the source of truth: the services write the index after the database
+//! commits, and rebuild it from the database when it is missing, corrupt or drifted.
+//!
+//! ```
+//! use crm_core::ports::ProductIndex;
+//! use crm_search::ProductSearch;
+//!
+//! let index = ProductSearch::in_memory()?;
+//! assert_eq!(index.count()?, 0);
+//! # Ok::<(), crm_core::Error>(())
+//! ```
+
+pub mod analysis;
+mod products;
+
+use std::path::Path;
+
+use tantivy::Index;
+use tantivy::directory::MmapDirectory;
+use tantivy::schema::Schema;
+
+pub use products::ProductSearch;
+
+/// A failure of the index, reported as [`crm_core::Error::Storage`].
+#[derive(Debug)]
+pub(crate) struct SearchError(String);
+
+impl From<tantivy::TantivyError> for SearchError {
+    fn from(e: tantivy::TantivyError) -> Self {
+        SearchError(format!("search index: {e}"))
+    }
+}
+
+impl From<String> for SearchError {
+    fn from(e: String) -> Self {
+        SearchError(format!("search index: {e}"))
+    }
+}
+
+impl From<SearchError> for crm_core::Error {
+    fn from(e: SearchError) -> Self {
+        crm_core::Error::Storage(e.0)
+    }
+}
+
+/// Opens the index in `dir`, creating the directory and the index when missing.
+fn open_index(dir: &Path, schema: Schema) -> Result<Index, SearchError> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| SearchError::from(format!("{}: {e}", dir.display())))?;
+    let directory = MmapDirectory::open(dir)
+        .map_err(|e| SearchError::from(format!("{}: {e}", dir.display())))?;
+    Index::open_or_create(directory, schema)
+        .map_err(|e| SearchError::from(format!("{}: {e}", dir.display())))
+}

@@ -1,0 +1,3 @@
+DROP TABLE product_promotions;
+DROP TABLE products;
+DROP TABLE product_groups;
