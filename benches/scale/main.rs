@@ -37,7 +37,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
 use calendar::calendar_and_pools;
-use measure::{Measured, peak_rss_mb, print_table, time, time_raw};
+use measure::{Measured, peak_rss_mb, print_rows, time, time_raw};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -451,4 +451,39 @@ fn samples(crm: &Crm, rng: &mut Rng, n: usize, count: usize) -> Result<Vec<Sampl
         });
     }
     Ok(samples)
+}
+
+fn print_table(r: &Report) {
+    println!(
+        "\n{} · {} addresses · generation {} · calendar {} · peak RSS {} MB{}",
+        r.backend,
+        r.addresses,
+        r.generation_addresses_per_s
+            .map_or_else(|| "reused".into(), |g| format!("{g:.0}/s")),
+        r.generation_calendar_entries_per_s
+            .zip(r.calendar_entries)
+            .map_or_else(
+                || "reused".into(),
+                |(g, n)| format!("{n} entries at {g:.0}/s")
+            ),
+        r.peak_rss_mb,
+        r.database_size_mb
+            .map(|s| format!(" · database {s:.0} MB"))
+            .unwrap_or_default()
+    );
+    if let (Some(o), Some(os), Some(e), Some(es)) = (
+        r.opportunities,
+        r.generation_opportunities_per_s,
+        r.erp_traces,
+        r.generation_erp_traces_per_s,
+    ) {
+        println!("{o} opportunities at {os:.0}/s · {e} ERP events as traces at {es:.0}/s");
+    }
+    if let Some(v) = &r.verify {
+        println!(
+            "verify: {} chains, {} traces in {:.1} s = {:.0} traces/s",
+            v.chains, v.traces, v.seconds, v.traces_per_s
+        );
+    }
+    print_rows(&r.results);
 }

@@ -1,10 +1,10 @@
-//! Timing and reporting.
+//! Timing and reporting, shared by the benchmarks.
 
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use super::{Report, Result};
+use super::Result;
 
 #[derive(Serialize)]
 pub struct Measured {
@@ -106,42 +106,12 @@ pub fn peak_rss_mb() -> f64 {
         .map_or(0.0, |kb| (kb / 1024.0 * 10.0).round() / 10.0)
 }
 
-pub fn print_table(r: &Report) {
-    println!(
-        "\n{} · {} addresses · generation {} · calendar {} · peak RSS {} MB{}",
-        r.backend,
-        r.addresses,
-        r.generation_addresses_per_s
-            .map_or_else(|| "reused".into(), |g| format!("{g:.0}/s")),
-        r.generation_calendar_entries_per_s
-            .zip(r.calendar_entries)
-            .map_or_else(
-                || "reused".into(),
-                |(g, n)| format!("{n} entries at {g:.0}/s")
-            ),
-        r.peak_rss_mb,
-        r.database_size_mb
-            .map(|s| format!(" · database {s:.0} MB"))
-            .unwrap_or_default()
-    );
-    if let (Some(o), Some(os), Some(e), Some(es)) = (
-        r.opportunities,
-        r.generation_opportunities_per_s,
-        r.erp_traces,
-        r.generation_erp_traces_per_s,
-    ) {
-        println!("{o} opportunities at {os:.0}/s · {e} ERP events as traces at {es:.0}/s");
-    }
-    if let Some(v) = &r.verify {
-        println!(
-            "verify: {} chains, {} traces in {:.1} s = {:.0} traces/s",
-            v.chains, v.traces, v.seconds, v.traces_per_s
-        );
-    }
+/// The results as a Markdown table.
+pub fn print_rows(results: &[Measured]) {
     println!(
         "| operation | n | p50 µs | p95 µs | p99 µs | peer p50 µs | ratio |\n|---|---:|---:|---:|---:|---:|---:|"
     );
-    for m in &r.results {
+    for m in results {
         println!(
             "| {}{} | {} | {} | {} | {} | {} | {} |",
             m.name,

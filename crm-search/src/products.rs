@@ -17,15 +17,19 @@ use tantivy::schema::{
     FAST, Facet, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
     TextFieldIndexing, TextOptions, Value,
 };
-use tantivy::tokenizer::{PreTokenizedString, Token};
+use tantivy::tokenizer::{TextAnalyzer, WhitespaceTokenizer};
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use crate::analysis::{self, MIN_PART, QueryTerm, typos_allowed};
 use crate::{SearchError, open_index};
 
+/// The tokenizer of the term fields: the terms come analysed (see [`analysis`]) and joined
+/// by spaces, so splitting at whitespace gives them back.
+const TERMS: &str = "crm_terms";
+
 /// Query words looked at; the rest of a pasted text is ignored.
 const MAX_QUERY_WORDS: usize = 12;
-/// Memory the writer may use before it flushes a segment.
+/// Memory each indexing thread may use before it flushes a segment.
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
 
 /// The fields of the product schema.
@@ -34,7 +38,7 @@ struct Fields {
     number: Field,
     key: Field,
     names: [Field; 4],
-    texts: [Field; 4],
+    all: Field,
     measures: Field,
     parts: Field,
     group: Field,
@@ -56,13 +60,13 @@ fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let terms = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
-            .set_tokenizer("raw")
+            .set_tokenizer(TERMS)
             .set_index_option(IndexRecordOption::WithFreqs),
     );
     let number = b.add_text_field("number", STRING | STORED);
     let key = b.add_text_field("key", terms.clone());
     let names = Language::ALL.map(|l| b.add_text_field(&format!("name_{l}"), terms.clone()));
-    let texts = Language::ALL.map(|l| b.add_text_field(&format!("text_{l}"), terms.clone()));
+    let all = b.add_text_field("all", terms.clone());
     let measures = b.add_text_field("measures", terms.clone());
     let parts = b.add_text_field("parts", terms);
     let group = b.add_facet_field("group", FacetOptions::default());
@@ -73,7 +77,7 @@ fn schema() -> (Schema, Fields) {
         number,
         key,
         names,
-        texts,
+        all,
         measures,
         parts,
         group,
@@ -91,22 +95,9 @@ struct StoredHit {
     group: Option<GroupCode>,
 }
 
-fn tokens(terms: Vec<String>) -> PreTokenizedString {
-    let tokens = terms
-        .iter()
-        .enumerate()
-        .map(|(position, text)| Token {
-            offset_from: 0,
-            offset_to: 0,
-            position,
-            text: text.clone(),
-            position_length: 1,
-        })
-        .collect();
-    PreTokenizedString {
-        text: String::new(),
-        tokens,
-    }
+/// Terms as the text of a term field.
+fn tokens(terms: Vec<String>) -> String {
+    terms.join(" ")
 }
 
 fn days(date: chrono::NaiveDate) -> i64 {
@@ -133,44 +124,39 @@ fn document(f: &Fields, item: &IndexedProduct) -> Result<TantivyDocument> {
     }
     keys.retain(|k| !k.is_empty());
     keys.dedup();
-    doc.add_pre_tokenized_text(f.key, tokens(keys));
+    doc.add_text(f.key, tokens(keys));
     shared.push_str(p.number.as_str());
     shared.push(' ');
     if let Some(m) = &p.manufacturer {
         shared.push_str(m);
         shared.push(' ');
     }
-    let mut all_text = shared.clone();
+    // Names per language, for ranking the user's language first; every text of every
+    // language in one field, for matching (one fuzzy automaton per word, not one per field).
+    let mut all_text = shared;
     for language in Language::ALL {
-        let i = lang_index(language);
         let name = p.names.get(language).unwrap_or_default();
-        doc.add_pre_tokenized_text(f.names[i], tokens(analysis::words(name)));
-        let mut text = String::new();
-        text.push_str(&shared);
-        if let Some(d) = p.descriptions.get(language) {
-            text.push_str(d);
-            text.push(' ');
-        }
-        for k in p.keywords_in(language) {
-            text.push_str(k);
-            text.push(' ');
-        }
-        for feature in &p.features {
-            if feature.language.is_none_or(|l| l == language) {
-                text.push_str(&feature.values.join(" "));
-                text.push(' ');
-            }
-        }
-        doc.add_pre_tokenized_text(f.texts[i], tokens(analysis::words(&text)));
+        doc.add_text(f.names[lang_index(language)], tokens(analysis::words(name)));
         all_text.push_str(name);
         all_text.push(' ');
-        all_text.push_str(&text);
+        if let Some(d) = p.descriptions.get(language) {
+            all_text.push_str(d);
+            all_text.push(' ');
+        }
+    }
+    for (_, k) in &p.keywords {
+        all_text.push_str(k);
         all_text.push(' ');
     }
-    doc.add_pre_tokenized_text(f.measures, tokens(analysis::measures(&all_text)));
+    for feature in &p.features {
+        all_text.push_str(&feature.values.join(" "));
+        all_text.push(' ');
+    }
+    doc.add_text(f.all, tokens(analysis::words(&all_text)));
+    doc.add_text(f.measures, tokens(analysis::measures(&all_text)));
     let names_text: Vec<&str> = p.names.iter().map(|(_, n)| n).collect();
     let keywords: Vec<&str> = p.keywords.iter().map(|(_, k)| k.as_str()).collect();
-    doc.add_pre_tokenized_text(
+    doc.add_text(
         f.parts,
         tokens(analysis::parts(&format!(
             "{} {}",
@@ -202,66 +188,49 @@ fn boost(q: Box<dyn Query>, by: f32) -> Box<dyn Query> {
     Box::new(BoostQuery::new(q, by))
 }
 
-/// The query of one typed word: exact and fuzzy in names and texts (names above texts, the
-/// user's language above the others), as a prefix when it is the word being typed, as a
-/// part of compounds, as a measure.
+/// The query of one typed word: exact in the names (the user's language above the others)
+/// and in all text, fuzzy and — when it is the word being typed — as a prefix in all text,
+/// as a part of compounds, as a measure.
 fn word_query(f: &Fields, term: &QueryTerm, language: Language, typing: bool) -> Box<dyn Query> {
     let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut push = |q: Box<dyn Query>, weight: f32| should.push((Occur::Should, boost(q, weight)));
     for form in &term.forms {
         let len = form.chars().count();
         let typos = if term.measure { 0 } else { typos_allowed(len) };
         for l in Language::ALL {
-            let own = if l == language { 1.5 } else { 1.0 };
-            for (field, weight) in [(f.names[lang_index(l)], 3.0), (f.texts[lang_index(l)], 1.0)] {
-                let t = Term::from_field_text(field, form);
-                should.push((
-                    Occur::Should,
-                    boost(
-                        Box::new(TermQuery::new(t.clone(), IndexRecordOption::WithFreqs)),
-                        weight * own * 2.0,
-                    ),
-                ));
-                if typos > 0 {
-                    should.push((
-                        Occur::Should,
-                        boost(
-                            Box::new(FuzzyTermQuery::new(t.clone(), typos, true)),
-                            weight * own * 0.6,
-                        ),
-                    ));
-                }
-                if typing && len >= 2 {
-                    should.push((
-                        Occur::Should,
-                        boost(
-                            Box::new(FuzzyTermQuery::new_prefix(t, typos.min(1), true)),
-                            weight * own * 0.8,
-                        ),
-                    ));
-                }
-            }
+            let weight = if l == language { 4.5 } else { 3.0 };
+            let t = Term::from_field_text(f.names[lang_index(l)], form);
+            push(
+                Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs)),
+                weight,
+            );
+        }
+        let t = Term::from_field_text(f.all, form);
+        push(
+            Box::new(TermQuery::new(t.clone(), IndexRecordOption::WithFreqs)),
+            2.0,
+        );
+        if typos > 0 {
+            push(Box::new(FuzzyTermQuery::new(t.clone(), typos, true)), 0.6);
+        }
+        if typing && len >= 2 {
+            push(
+                Box::new(FuzzyTermQuery::new_prefix(t, typos.min(1), true)),
+                0.8,
+            );
         }
         if !term.measure && len >= MIN_PART {
             let t = Term::from_field_text(f.parts, form);
-            should.push((
-                Occur::Should,
-                boost(Box::new(FuzzyTermQuery::new_prefix(t, 0, true)), 0.7),
-            ));
+            push(Box::new(FuzzyTermQuery::new_prefix(t, 0, true)), 0.7);
         }
         if term.measure {
             let t = Term::from_field_text(f.measures, form);
-            should.push((
-                Occur::Should,
-                boost(
-                    Box::new(TermQuery::new(t.clone(), IndexRecordOption::WithFreqs)),
-                    4.0,
-                ),
-            ));
+            push(
+                Box::new(TermQuery::new(t.clone(), IndexRecordOption::WithFreqs)),
+                4.0,
+            );
             if typing {
-                should.push((
-                    Occur::Should,
-                    boost(Box::new(FuzzyTermQuery::new_prefix(t, 0, true)), 2.0),
-                ));
+                push(Box::new(FuzzyTermQuery::new_prefix(t, 0, true)), 2.0);
             }
         }
     }
@@ -299,8 +268,12 @@ impl ProductSearch {
     }
 
     fn with_index(index: Index, fields: Fields) -> Result<ProductSearch> {
+        index
+            .tokenizers()
+            .register(TERMS, TextAnalyzer::from(WhitespaceTokenizer::default()));
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
         let writer = index
-            .writer_with_num_threads(1, WRITER_MEMORY)
+            .writer_with_num_threads(threads, WRITER_MEMORY * threads)
             .map_err(SearchError::from)?;
         let reader = index
             .reader_builder()

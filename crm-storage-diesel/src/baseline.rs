@@ -53,6 +53,29 @@ pub fn name_contains_scan(
     })
 }
 
+/// The product search of ORMs without a text index, the Odoo way: the typed text as one
+/// case-insensitive `LIKE '%text%'` over the product's record (names, descriptions, numbers),
+/// in number order, first `limit`. Returns the numbers found.
+///
+/// # Errors
+/// [`StorageError::Query`].
+pub fn product_contains_scan(
+    store: &DieselStore,
+    text: &str,
+    limit: i64,
+) -> Result<Vec<String>, StorageError> {
+    use crate::schema::products;
+    let pattern = format!("%{}%", text.trim().to_lowercase());
+    store.with_connection(|conn| {
+        Ok(products::table
+            .filter(lower(products::data).like(pattern))
+            .select(products::number)
+            .order(products::number)
+            .limit(limit)
+            .load(conn)?)
+    })
+}
+
 /// The usual audit approach, as the peer of traces: a trigger that copies the whole row of
 /// every updated opportunity into `opportunities_audit`. Installs it.
 ///

@@ -1,6 +1,7 @@
 //! The ERP part of the quickstart: what the ERP knows about the active address, from the
 //! replica the demo seed filled — sales documents, open order lines, open items with payment
-//! habits, special conditions, and a draft quote with two products priced and explained.
+//! habits, special conditions, and a draft quote with two products priced and explained,
+//! submitted to the ERP's outbox at the end of the quickstart.
 
 use crm::erp::DocumentQuery;
 use crm::{Actor, Address, Crm, Currency, Decimal, PageRequest, demo};
@@ -141,11 +142,23 @@ pub fn erp(crm: &Crm, rep: &Actor, customer: &Address) -> Result<()> {
             .join(" + "),
         draft.totals.gross
     );
+    Ok(())
+}
+
+/// Submits the rep's active draft quote to the outbox the ERP host reads.
+pub fn submit(crm: &Crm, rep: &Actor) -> Result<()> {
+    let quotes = crm.quotes();
+    let Some(crm::erp::ActiveSalesDocument::Draft(draft)) = quotes.active(rep)? else {
+        return Ok(());
+    };
     let submitted = quotes.submit(rep, draft.id, draft.version)?;
     let waiting = quotes.outbox(&demo::admin(), crm::MAX_OUTBOX)?.len();
     println!(
-        "Submitted {}: {waiting} quote(s) wait in the outbox for the ERP.",
-        submitted.number()
+        "\nSubmitted {} with {} lines, total {}: {waiting} quote(s) wait in the outbox for the \
+         ERP.",
+        submitted.number(),
+        submitted.lines.len(),
+        submitted.totals.gross
     );
     Ok(())
 }

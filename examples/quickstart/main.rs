@@ -4,7 +4,8 @@
 //! into her pool, opens an opportunity with a milestone, shows the address's opportunities
 //! and latest traces and her traces over all her customers, shows what the ERP knows about
 //! the address (sales documents, open order lines, open items with payment habits, special
-//! conditions, explained prices), and writes every demo user's calendar as iCalendar file
+//! conditions, explained prices), searches products as she types and hands one to her draft
+//! quote, submits the quote to the ERP's outbox, and writes every demo user's calendar as iCalendar file
 //! to `./crm-data/exports/<login>.ics`.
 //!
 //! ```sh
@@ -14,6 +15,7 @@
 //! Running it again reuses the data: the seed is skipped and a new lead is captured.
 
 mod erp;
+mod products;
 mod sales;
 
 use crm::{
@@ -21,7 +23,8 @@ use crm::{
     AddressSummary, AddressView, ConvertOptions, Crm, Error, MatchReason, PageRequest,
     PostalAddressInput, PostalCodeFilter, Settings, calendar, demo,
 };
-use erp::erp;
+use erp::{erp, submit};
+use products::products;
 use sales::{opportunities, traces};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
@@ -57,7 +60,8 @@ fn main() -> Result<()> {
     } else {
         println!(
             "Seeded {} addresses with {} contacts, {} notes, {} calendar entries, {} pools, \
-             {} opportunities, {} ERP events as traces and {} ERP records in the replica.",
+             {} opportunities, {} ERP events as traces, {} ERP records in the replica and {} \
+             products in the catalog.",
             seeded.addresses,
             seeded.contacts,
             seeded.notes,
@@ -65,7 +69,8 @@ fn main() -> Result<()> {
             seeded.pools,
             seeded.opportunities,
             seeded.erp_events,
-            seeded.erp_records
+            seeded.erp_records,
+            seeded.products
         );
     }
 
@@ -80,6 +85,8 @@ fn main() -> Result<()> {
     opportunities(&crm, &rep, &customer)?;
     traces(&crm, &rep, &customer)?;
     erp(&crm, &rep, &customer)?;
+    products(&crm, &rep)?;
+    submit(&crm, &rep)?;
     exports(&crm)?;
     Ok(())
 }

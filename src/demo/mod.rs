@@ -11,11 +11,13 @@
 //! ```
 
 mod calendar;
+mod catalog;
 mod deals;
 mod erp;
 mod names;
 mod places;
 
+pub use catalog::catalog;
 use crm_core::{
     Actor, AddressCriteria, AddressInput, AddressKind, ContactInput, ImportRow, Language,
     MoneyInput, PageRequest, PostalAddressInput, Role, User, UserId,
@@ -350,6 +352,8 @@ pub struct SeedReport {
     /// Records of the ERP (documents, order lines, open items, payments, prices,
     /// conditions, revenue lines …) stored in the replica now.
     pub erp_records: u64,
+    /// Products of the demo catalog stored now.
+    pub products: u64,
     /// Whether the database was seeded before and left as it was.
     pub already_seeded: bool,
 }
@@ -398,6 +402,7 @@ pub fn seed_at(
             opportunities: 0,
             erp_events: 0,
             erp_records: 0,
+            products: 0,
             already_seeded: true,
         });
     }
@@ -447,6 +452,10 @@ pub fn seed_at(
     for batch in generator.erp_data(&customers, anchor)? {
         erp_records += crm.replica().sync(batch, None)?.report.written as u64;
     }
+    let products = crm
+        .products()
+        .import(&admin, catalog(anchor)?.into_iter().map(Ok))?
+        .new as u64;
     let fair = crm.pools().create(
         &manager(),
         &crm_core::PoolInput {
@@ -489,6 +498,7 @@ pub fn seed_at(
         opportunities,
         erp_events,
         erp_records,
+        products,
         already_seeded: false,
     })
 }

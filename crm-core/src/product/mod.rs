@@ -10,6 +10,7 @@
 
 pub mod catalog;
 mod gtin;
+mod promotion_price;
 pub mod query;
 mod texts;
 mod validate;
@@ -24,6 +25,7 @@ use crate::values::{Currency, Language};
 
 pub use catalog::{CatalogItem, CatalogReport, Located};
 pub use gtin::Gtin;
+pub use promotion_price::with_promotion;
 pub use query::{MAX_HITS, ProductHit, ProductHits, ProductQuery};
 pub use texts::Texts;
 

@@ -14,7 +14,7 @@ use crate::erp::{
 use crate::error::{Error, Result};
 use crate::ids::{AddressId, DraftId, Version};
 use crate::ports::{Store, Tx};
-use crate::product::Product;
+use crate::product::{Product, Promotion, with_promotion};
 use crate::user::{Actor, Role};
 use crate::values::Currency;
 
@@ -32,6 +32,8 @@ struct Catalog {
     prices: Vec<ListPrice>,
     /// The product's groups, most specific first.
     groups: Vec<GroupCode>,
+    /// The promotion running today.
+    promotion: Option<Promotion>,
 }
 
 /// Draft quotes, their outbox, and the active sales document of each user.
@@ -192,7 +194,7 @@ impl<'a, S: Store> QuoteService<'a, S> {
     /// Adds `quantity` of a catalog product named `description`, in the product's unit,
     /// priced by the price determination from the ERP's list prices and product groups or,
     /// where the ERP has none, the catalog's (`groups`: the product's group path, most
-    /// specific first).
+    /// specific first); a promotion running today applies when it is the better price.
     pub(super) fn add_catalog_line(
         &self,
         actor: &Actor,
@@ -202,9 +204,11 @@ impl<'a, S: Store> QuoteService<'a, S> {
         description: &str,
         groups: Vec<GroupCode>,
     ) -> Result<DraftQuote> {
+        let today = self.ctx.now().date_naive();
         let catalog = Catalog {
             prices: product.prices.clone(),
             groups,
+            promotion: product.promotion_on(today).cloned(),
         };
         self.add_priced_line(
             actor,
@@ -244,7 +248,11 @@ impl<'a, S: Store> QuoteService<'a, S> {
         if inputs.request.product_groups.is_empty() {
             inputs.request.product_groups = catalog.groups.clone();
         }
-        let price = pricing::determine(&inputs.request, &inputs.list_prices, &inputs.conditions)?;
+        let mut price =
+            pricing::determine(&inputs.request, &inputs.list_prices, &inputs.conditions)?;
+        if let Some(promotion) = &catalog.promotion {
+            price = with_promotion(price, promotion);
+        }
         self.ctx.store.write(|tx| {
             let mut draft = self.editable(tx, actor, id, expected)?;
             let position = draft

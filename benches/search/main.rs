@@ -1,0 +1,306 @@
+//! The search benchmark: imports the real BMEcat catalogs and generates multilingual
+//! products (German, French, Italian, English names, compounds, measures, EANs, type
+//! designations), then times product search through the public API next to the peer — the
+//! Odoo way, one `LIKE '%text%'` over the product table — in the same run, and scores both
+//! on a labelled query set (queries written for known products, with typos, folding and
+//! compounds): success@1 and success@10.
+//!
+//! ```sh
+//! cargo bench --bench search -- --products 100000
+//! cargo bench --bench search -- --products 100000 --database postgres://postgres@127.0.0.1:5432/test
+//! ```
+//!
+//! `--queries K` timed queries per kind (default 2000), `--peer-queries K` (default 200).
+//! Writes `target/crm-bench/search-<backend>.json`.
+
+#[path = "../scale/measure.rs"]
+#[allow(dead_code)] // Shared with the scale benchmark, which uses all of it.
+mod measure;
+mod queries;
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crm::erp::{GroupCode, ListPrice, ProductNumber};
+use crm::erp_adapter::read_bmecat;
+use crm::product::{CatalogItem, Gtin, Located, Product, ProductFilter, ProductQuery};
+use crm::{Actor, Crm, Currency, Decimal, Language, Role, Settings, UserId};
+use crm_storage_diesel::baseline;
+use measure::{Measured, peak_rss_mb, print_rows, time, time_raw};
+use serde::Serialize;
+
+type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+struct Options {
+    products: usize,
+    queries: usize,
+    peer_queries: usize,
+    database: Option<String>,
+}
+
+fn options() -> Result<Options> {
+    let mut o = Options {
+        products: 100_000,
+        queries: 2_000,
+        peer_queries: 200,
+        database: None,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--products" => o.products = value()?.parse()?,
+            "--queries" => o.queries = value()?.parse()?,
+            "--peer-queries" => o.peer_queries = value()?.parse()?,
+            "--database" => o.database = Some(value()?),
+            "--bench" => {}
+            other => return Err(format!("unknown argument {other}").into()),
+        }
+    }
+    Ok(o)
+}
+
+#[derive(Serialize)]
+struct Scores {
+    set: String,
+    queries: usize,
+    success_at_1: f64,
+    success_at_10: f64,
+    peer_success_at_1: f64,
+    peer_success_at_10: f64,
+}
+
+#[derive(Serialize)]
+struct Report {
+    backend: String,
+    products: usize,
+    import_products_per_s: f64,
+    index_products_per_s: f64,
+    peak_rss_mb: f64,
+    scores: Vec<Scores>,
+    results: Vec<Measured>,
+}
+
+fn admin() -> Actor {
+    Actor::new(UserId(1), "Bench", vec![Role::Admin])
+}
+
+fn query(text: &str, language: Language, limit: usize) -> ProductQuery {
+    ProductQuery {
+        text: text.to_owned(),
+        language,
+        filter: ProductFilter::default(),
+        day: chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap_or_default(),
+        limit,
+    }
+}
+
+fn real_catalogs(crm: &Crm) -> Result<usize> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/bmecat");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root.join("weidmueller"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "xml"))
+        .collect();
+    files.push(root.join("olivere/bmecat2005_new_catalog.golden.xml"));
+    let mut n = 0;
+    for f in files {
+        let report = crm
+            .products()
+            .import(&admin(), read_bmecat(BufReader::new(File::open(&f)?)))?;
+        n += report.new;
+    }
+    Ok(n)
+}
+
+/// A valid EAN-13 from twelve digits.
+fn ean(body: u64) -> Result<Gtin> {
+    let digits = format!("{:012}", body % 1_000_000_000_000);
+    let sum: u32 = digits
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 3 } else { 1 })
+        .sum();
+    Ok(Gtin::new(&format!("{digits}{}", (10 - sum % 10) % 10))?)
+}
+
+/// The generated product number `i`.
+pub fn generated_number(i: usize) -> String {
+    format!("G{:07}", i)
+}
+
+fn generate(i: usize) -> Result<Product> {
+    let g = queries::Generated::new(i);
+    let number = ProductNumber::new(&generated_number(i))?;
+    let mut p = Product::new(number.clone(), Language::De, &g.name(Language::De), "PCE");
+    for l in [Language::Fr, Language::It, Language::En] {
+        p.names.set(l, &g.name(l));
+    }
+    p.descriptions.set(Language::De, &g.description());
+    p.ean = Some(ean(4_012_345_000_000 + i as u64)?);
+    p.manufacturer = Some("Muster AG".into());
+    p.manufacturer_type = Some(g.type_designation());
+    p.group = Some(GroupCode::new(&g.group())?);
+    p.keywords = vec![(Language::De, g.keyword())];
+    p.prices.push(ListPrice {
+        product: number,
+        currency: Currency::CHF,
+        price: Decimal::new(100 + (i as i64 % 9_000), 2),
+        price_unit: Decimal::ONE,
+        breaks: vec![],
+        valid_from: None,
+        valid_to: None,
+    });
+    Ok(p)
+}
+
+fn main() -> Result<()> {
+    let o = options()?;
+    let backend_name = if o.database.is_some() {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("target/crm-bench/search-{backend_name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut settings = Settings::from_toml("")?;
+    settings.data_dir = dir.clone();
+    if let Some(url) = &o.database {
+        settings.database.url = url.clone();
+    }
+    let crm = Crm::open(settings)?;
+    if o.database.is_some() {
+        let existing = crm.products().check_index(&admin(), 0)?.database;
+        if existing > 0 {
+            return Err(format!(
+                "the database already holds {existing} products: use an empty database"
+            )
+            .into());
+        }
+    }
+    let real = real_catalogs(&crm)?;
+    println!("== {backend_name}: {real} real products imported");
+
+    let started = Instant::now();
+    let chunk = 5_000;
+    let mut i = 0;
+    while i < o.products {
+        let items: Vec<Located> = (i..(i + chunk).min(o.products))
+            .map(|k| {
+                generate(k).map(|p| Located {
+                    item: CatalogItem::Product(Box::new(p)),
+                    at: format!("generated {k}"),
+                })
+            })
+            .collect::<Result<_>>()?;
+        crm.products().import(&admin(), items.into_iter().map(Ok))?;
+        i += chunk;
+    }
+    let import_products_per_s = o.products as f64 / started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let indexed = crm.products().rebuild_index(&admin())?;
+    let index_products_per_s = indexed as f64 / started.elapsed().as_secs_f64();
+    println!(
+        "imported {} generated products at {import_products_per_s:.0}/s (database and index); \
+         rebuilt the index of {indexed} at {index_products_per_s:.0}/s",
+        o.products
+    );
+
+    let rep = Actor::new(UserId(2), "Rep", vec![Role::InsideSales]);
+    let mut results = Vec::new();
+    let typed = queries::typical(o.queries, o.products);
+    let prefixes = queries::prefixes(o.queries);
+    for (name, inputs) in [
+        ("product search: 1–3 words with typos, top 10", &typed),
+        ("product search: prefix as typed, top 10", &prefixes),
+    ] {
+        let mut ours = time(name, inputs, |(q, l)| {
+            crm.products().search(&rep, &query(q, *l, 10)).map(drop)
+        })?;
+        let peer_inputs: Vec<&(String, Language)> = inputs.iter().take(o.peer_queries).collect();
+        let peer = time_raw(&peer_inputs, |(q, _)| {
+            baseline::product_contains_scan(crm.store(), q, 10).map(drop)
+        })?;
+        ours.set_peer("lower(data) LIKE '%text%' (Odoo way, table scan)", &peer);
+        results.push(ours);
+    }
+
+    let exact = queries::exact(o.queries, o.products);
+    results.push(time(
+        "product search: number, EAN or type typed exactly",
+        &exact,
+        |q| {
+            crm.products()
+                .search(&rep, &query(q, Language::De, 10))
+                .map(drop)
+        },
+    )?);
+
+    let labelled = queries::labelled(o.products);
+    let mut scores = Vec::new();
+    for (set, queries) in [
+        (
+            "written for the real catalog products",
+            &labelled[..queries::REAL_QUERIES],
+        ),
+        (
+            "generated products' numbers and types",
+            &labelled[queries::REAL_QUERIES..],
+        ),
+    ] {
+        let (mut ours1, mut ours10, mut peer1, mut peer10) = (0, 0, 0, 0);
+        for (text, language, expected) in queries {
+            let found = crm.products().search(&rep, &query(text, *language, 10))?;
+            let numbers: Vec<&str> = found.hits.iter().map(|h| h.number.as_str()).collect();
+            ours1 += usize::from(numbers.first() == Some(&expected.as_str()));
+            ours10 += usize::from(numbers.contains(&expected.as_str()));
+            let theirs = baseline::product_contains_scan(crm.store(), text, 10)?;
+            peer1 += usize::from(theirs.first() == Some(expected));
+            peer10 += usize::from(theirs.contains(expected));
+            if numbers.first() != Some(&expected.as_str()) {
+                println!("  miss@1: {text:?} ({language}) expected {expected}, got {numbers:?}");
+            }
+        }
+        let share = |n: usize| (n as f64 * 1000.0 / queries.len() as f64).round() / 10.0;
+        let s = Scores {
+            set: set.into(),
+            queries: queries.len(),
+            success_at_1: share(ours1),
+            success_at_10: share(ours10),
+            peer_success_at_1: share(peer1),
+            peer_success_at_10: share(peer10),
+        };
+        println!(
+            "labelled, {}: {} queries · success@1 {}% · success@10 {}% · peer success@1 {}% · peer success@10 {}%",
+            s.set,
+            s.queries,
+            s.success_at_1,
+            s.success_at_10,
+            s.peer_success_at_1,
+            s.peer_success_at_10
+        );
+        scores.push(s);
+    }
+    let report = Report {
+        backend: backend_name.into(),
+        products: o.products + real,
+        import_products_per_s,
+        index_products_per_s,
+        peak_rss_mb: peak_rss_mb(),
+        scores,
+        results,
+    };
+    println!(
+        "\n{} · {} products · peak RSS {} MB",
+        report.backend, report.products, report.peak_rss_mb
+    );
+    print_rows(&report.results);
+    let out = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("target/crm-bench/search-{backend_name}.json"));
+    std::fs::write(&out, serde_json::to_string_pretty(&report)?)?;
+    println!("report: {}", out.display());
+    Ok(())
+}
