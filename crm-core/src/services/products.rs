@@ -435,38 +435,44 @@ impl<'a, S: Store> ProductService<'a, S> {
                 format!("must be between 1 and {MAX_HITS}"),
             ));
         }
-        let (group_path, promoted) = self.ctx.store.read(|tx| {
-            let group_path = match &query.filter.group {
-                Some(code) => Some(Groups::load(tx)?.path_codes(code)),
-                None => None,
-            };
-            let promoted = if query.filter.on_promotion {
-                let mut numbers = Vec::new();
-                let selection = ProductSelection {
-                    groups: None,
-                    new_since: None,
-                    on_promotion: true,
-                    day: query.day,
+        // The database is asked only for what a filter needs; a plain search is the index's.
+        let filtered = query.filter.group.is_some() || query.filter.on_promotion;
+        let (group_path, promoted) = if !filtered {
+            (None, None)
+        } else {
+            self.ctx.store.read(|tx| {
+                let group_path = match &query.filter.group {
+                    Some(code) => Some(Groups::load(tx)?.path_codes(code)),
+                    None => None,
                 };
-                let mut page = PageRequest {
-                    offset: 0,
-                    limit: crate::search::MAX_PAGE,
-                };
-                loop {
-                    let found = tx.product_page(&selection, page)?;
-                    let n = found.items.len();
-                    numbers.extend(found.items.into_iter().map(|p| p.number));
-                    if n < page.limit as usize {
-                        break;
+                let promoted = if query.filter.on_promotion {
+                    let mut numbers = Vec::new();
+                    let selection = ProductSelection {
+                        groups: None,
+                        new_since: None,
+                        on_promotion: true,
+                        day: query.day,
+                    };
+                    let mut page = PageRequest {
+                        offset: 0,
+                        limit: crate::search::MAX_PAGE,
+                    };
+                    loop {
+                        let found = tx.product_page(&selection, page)?;
+                        let n = found.items.len();
+                        numbers.extend(found.items.into_iter().map(|p| p.number));
+                        if n < page.limit as usize {
+                            break;
+                        }
+                        page.offset += u64::from(page.limit);
                     }
-                    page.offset += u64::from(page.limit);
-                }
-                Some(numbers)
-            } else {
-                None
-            };
-            Ok((group_path, promoted))
-        })?;
+                    Some(numbers)
+                } else {
+                    None
+                };
+                Ok((group_path, promoted))
+            })?
+        };
         self.index()?.search(&IndexQuery {
             query,
             group_path,

@@ -9,8 +9,8 @@ use crm_core::search::{Page, PageRequest};
 use diesel::prelude::*;
 use diesel::upsert::excluded;
 
-use super::DieselTx;
 use super::replica::CHUNK;
+use super::{DieselTx, insert_in_blocks};
 use crate::connection::with_inner;
 use crate::error::QueryResultExt;
 use crate::schema::{product_groups, product_promotions, products};
@@ -83,6 +83,7 @@ impl ProductRepository for DieselTx<'_> {
             stored.extend(rows);
         }
         let mut write = ProductWrite::default();
+        let mut changed: Vec<(&str, &Product, &str)> = Vec::new();
         for number in numbers {
             let (p, data) = &latest[number];
             match stored.get(number) {
@@ -94,16 +95,24 @@ impl ProductRepository for DieselTx<'_> {
                 None => write.new += 1,
             }
             write.written.push(p.number.clone());
-            let row = (
-                products::number.eq(number),
-                products::ean.eq(p.ean.as_ref().map(|e| e.as_str())),
-                products::group_code.eq(p.group.as_ref().map(GroupCode::as_str)),
-                products::status.eq(p.status.as_str()),
-                products::new_since.eq(p.new_since),
-                products::data.eq(data.as_str()),
-            );
-            with_inner!(&mut *self.conn, |c| diesel::insert_into(products::table)
-                .values(row)
+            changed.push((number, p, data.as_str()));
+        }
+        let rows: Vec<_> = changed
+            .iter()
+            .map(|(number, p, data)| {
+                (
+                    products::number.eq(number.to_string()),
+                    products::ean.eq(p.ean.as_ref().map(ToString::to_string)),
+                    products::group_code.eq(p.group.as_ref().map(ToString::to_string)),
+                    products::status.eq(p.status.as_str()),
+                    products::new_since.eq(p.new_since),
+                    products::data.eq(data.to_string()),
+                )
+            })
+            .collect();
+        insert_in_blocks!(self.conn, &rows, 100, |c, block| {
+            diesel::insert_into(products::table)
+                .values(block)
                 .on_conflict(products::number)
                 .do_update()
                 .set((
@@ -113,35 +122,32 @@ impl ProductRepository for DieselTx<'_> {
                     products::new_since.eq(excluded(products::new_since)),
                     products::data.eq(excluded(products::data)),
                 ))
-                .execute(c))
-            .dom()?;
+                .execute(c)
+        });
+        let keys: Vec<&str> = changed.iter().map(|(n, _, _)| *n).collect();
+        for chunk in keys.chunks(CHUNK) {
             diesel::delete(
-                product_promotions::table.filter(product_promotions::product.eq(number)),
+                product_promotions::table.filter(product_promotions::product.eq_any(chunk)),
             )
             .execute(&mut *self.conn)
             .dom()?;
-            let promotions: Vec<_> = p
-                .promotions
-                .iter()
-                .enumerate()
-                .map(|(seq, promo)| {
-                    (
-                        product_promotions::product.eq(number),
-                        product_promotions::seq.eq(i64::try_from(seq).unwrap_or(i64::MAX)),
-                        product_promotions::starts.eq(promo.from),
-                        product_promotions::ends.eq(promo.to),
-                    )
-                })
-                .collect();
-            if !promotions.is_empty() {
-                with_inner!(&mut *self.conn, |c| diesel::insert_into(
-                    product_promotions::table
-                )
-                .values(&promotions)
-                .execute(c))
-                .dom()?;
+        }
+        let mut promotions = Vec::new();
+        for (number, p, _) in &changed {
+            for (seq, promo) in p.promotions.iter().enumerate() {
+                promotions.push((
+                    product_promotions::product.eq(number.to_string()),
+                    product_promotions::seq.eq(i64::try_from(seq).unwrap_or(i64::MAX)),
+                    product_promotions::starts.eq(promo.from),
+                    product_promotions::ends.eq(promo.to),
+                ));
             }
         }
+        insert_in_blocks!(self.conn, &promotions, 100, |c, block| {
+            diesel::insert_into(product_promotions::table)
+                .values(block)
+                .execute(c)
+        });
         Ok(write)
     }
 
