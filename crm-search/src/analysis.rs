@@ -53,7 +53,11 @@ fn compact(text: &str) -> String {
 /// The measure terms of `text`: each compacted token holding a digit, and its shorter
 /// forms (`5x5mm` → `5x5mm`, `5x5`; `2.5mm2` → `2.5mm2`, `2.5`; `m8x40` → `m8x40`, `m8`).
 pub fn measures(text: &str) -> Vec<String> {
-    let compacted = compact(text);
+    measures_of(&compact(text))
+}
+
+/// The measure terms of compacted text.
+fn measures_of(compacted: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut push = |t: &str| {
         if !t.is_empty() && t.chars().count() <= MAX_WORD && !out.iter().any(|o| o == t) {
@@ -100,9 +104,19 @@ fn strip_unit(token: &str) -> Option<&str> {
 /// The word terms of `text`: every word in both folded forms, and the words of its
 /// compacted form (`5 x 5 mm` → `5x5mm`).
 pub fn words(text: &str) -> Vec<String> {
-    let mut out = index_words(text);
+    words_of(text, &compact(text))
+}
+
+/// [`words`] and [`measures`] of one text, compacting it once.
+pub fn words_and_measures(text: &str) -> (Vec<String>, Vec<String>) {
     let compacted = compact(text);
-    for w in split_words(&compacted) {
+    (words_of(text, &compacted), measures_of(&compacted))
+}
+
+/// The words of `text` and of its compacted form.
+fn words_of(text: &str, compacted: &str) -> Vec<String> {
+    let mut out = index_words(text);
+    for w in split_words(compacted) {
         if w.chars().count() <= MAX_WORD && !out.iter().any(|o| o == w) {
             out.push(w.to_owned());
         }

@@ -152,8 +152,9 @@ fn document(f: &Fields, item: &IndexedProduct) -> Result<TantivyDocument> {
         all_text.push_str(&feature.values.join(" "));
         all_text.push(' ');
     }
-    doc.add_text(f.all, tokens(analysis::words(&all_text)));
-    doc.add_text(f.measures, tokens(analysis::measures(&all_text)));
+    let (words, measures) = analysis::words_and_measures(&all_text);
+    doc.add_text(f.all, tokens(words));
+    doc.add_text(f.measures, tokens(measures));
     let names_text: Vec<&str> = p.names.iter().map(|(_, n)| n).collect();
     let keywords: Vec<&str> = p.keywords.iter().map(|(_, k)| k.as_str()).collect();
     doc.add_text(
@@ -188,23 +189,21 @@ fn boost(q: Box<dyn Query>, by: f32) -> Box<dyn Query> {
     Box::new(BoostQuery::new(q, by))
 }
 
-/// The query of one typed word: exact in the names (the user's language above the others)
-/// and in all text, fuzzy and — when it is the word being typed — as a prefix in all text,
-/// as a part of compounds, as a measure.
+/// The query of one typed word: exact in the name in the user's language and in all text;
+/// fuzzy and — when it is the word being typed — as a prefix in all text; as a part of
+/// compounds; as a measure.
 fn word_query(f: &Fields, term: &QueryTerm, language: Language, typing: bool) -> Box<dyn Query> {
     let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut push = |q: Box<dyn Query>, weight: f32| should.push((Occur::Should, boost(q, weight)));
     for form in &term.forms {
         let len = form.chars().count();
         let typos = if term.measure { 0 } else { typos_allowed(len) };
-        for l in Language::ALL {
-            let weight = if l == language { 4.5 } else { 3.0 };
-            let t = Term::from_field_text(f.names[lang_index(l)], form);
-            push(
-                Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs)),
-                weight,
-            );
-        }
+        // A name in the user's language ranks first; every other text matches through `all`.
+        let t = Term::from_field_text(f.names[lang_index(language)], form);
+        push(
+            Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs)),
+            4.5,
+        );
         let t = Term::from_field_text(f.all, form);
         push(
             Box::new(TermQuery::new(t.clone(), IndexRecordOption::WithFreqs)),

@@ -30,6 +30,24 @@ pub struct DieselTx<'c> {
     pub(crate) conn: &'c mut AnyConnection,
 }
 
+impl DieselTx<'_> {
+    /// Before a bulk write (a sync batch, a catalog import): on PostgreSQL, plans every
+    /// statement of this transaction for its own values. Statements are prepared once per
+    /// connection; a generic plan made while a table was small (a scan) would otherwise stay
+    /// while a bulk load grows the table, and each key lookup would read all of it. Reads
+    /// and ordinary writes keep their cached plans.
+    pub(crate) fn plan_for_bulk(&mut self) -> crm_core::Result<()> {
+        use diesel::connection::SimpleConnection;
+
+        use crate::error::QueryResultExt;
+        if let AnyConnection::Postgresql(c) = &mut *self.conn {
+            c.batch_execute("SET LOCAL plan_cache_mode = force_custom_plan")
+                .dom()?;
+        }
+        Ok(())
+    }
+}
+
 /// Inserts a slice of rows in multi-row statements of a fixed number of rows, so that the
 /// statement text never changes and the prepared statement is reused (diesel caches inserts
 /// of arrays, not of slices): blocks of `$n` rows, then of 16, then single rows. Evaluates to

@@ -66,6 +66,7 @@ macro_rules! selected {
 
 impl ProductRepository for DieselTx<'_> {
     fn put_products(&mut self, items: &[Product]) -> crm_core::Result<ProductWrite> {
+        self.plan_for_bulk()?;
         // The last record of each number wins, as in a file that names a product twice.
         let mut latest: HashMap<&str, (&Product, String)> = HashMap::new();
         for p in items {

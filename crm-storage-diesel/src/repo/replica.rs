@@ -554,6 +554,7 @@ impl DieselTx<'_> {
     }
 
     pub(super) fn write_batch(&mut self, batch: &SyncBatch) -> crm_core::Result<Applied> {
+        self.plan_for_bulk()?;
         let (written, deleted, replaced) = self.apply(batch)?;
         let received = batch.upsert_count();
         Ok(Applied {
