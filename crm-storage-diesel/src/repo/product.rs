@@ -15,6 +15,9 @@ use crate::connection::with_inner;
 use crate::error::QueryResultExt;
 use crate::schema::{product_groups, product_promotions, products};
 
+/// Lookups of more numbers than this are planned as bulk work.
+const BULK: usize = 100;
+
 fn json(value: &impl serde::Serialize) -> crm_core::Result<String> {
     serde_json::to_string(value).map_err(|e| crm_core::Error::Storage(e.to_string()))
 }
@@ -203,6 +206,10 @@ impl ProductRepository for DieselTx<'_> {
     }
 
     fn products(&mut self, numbers: &[ProductNumber]) -> crm_core::Result<Vec<Product>> {
+        if numbers.len() > BULK {
+            // Slices of a just-written import: see `plan_for_bulk`.
+            self.plan_for_bulk()?;
+        }
         let keys: Vec<&str> = numbers.iter().map(ProductNumber::as_str).collect();
         let mut found = Vec::with_capacity(keys.len());
         for chunk in keys.chunks(CHUNK) {
