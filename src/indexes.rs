@@ -2,11 +2,12 @@
 //! that cannot be opened is removed and rebuilt from the database, one whose count differs
 //! from the database is rebuilt. The database stays the source of truth.
 
+use std::path::Path;
 use std::sync::Arc;
 
-use crm_core::ports::ProductIndex;
+use crm_core::ports::{AddressIndex, ProductIndex};
 use crm_core::{Actor, Role, Services, UserId};
-use crm_search::ProductSearch;
+use crm_search::{AddressSearch, ProductSearch};
 use crm_storage_diesel::DieselStore;
 
 use crate::{OpenError, Settings};
@@ -16,53 +17,89 @@ fn maintenance() -> Actor {
     Actor::new(UserId(0), "CRM", vec![Role::Admin])
 }
 
-fn storage(e: crm_core::Error) -> OpenError {
+fn failed(e: crm_core::Error) -> OpenError {
     OpenError::Rules(e)
 }
 
-/// Opens or creates the product index, rebuilding it when needed; answers the warnings.
+/// Opens the index in `dir` with `open`; one that cannot be opened is removed, created anew
+/// and reported in `warnings`.
+fn open_or_recreate<T>(
+    dir: &Path,
+    what: &str,
+    open: impl Fn(&Path) -> crm_core::Result<T>,
+    warnings: &mut Vec<String>,
+) -> Result<T, OpenError> {
+    match open(dir) {
+        Ok(index) => Ok(index),
+        Err(e) => {
+            warnings.push(format!(
+                "the {what} index in {} could not be opened ({e}); it was rebuilt from the \
+                 database",
+                dir.display()
+            ));
+            std::fs::remove_dir_all(dir).map_err(|io| {
+                OpenError::Settings(format!("search.dir: cannot remove {}: {io}", dir.display()))
+            })?;
+            open(dir).map_err(failed)
+        }
+    }
+}
+
+/// Opens or creates the product and address indexes, rebuilding them when needed; answers
+/// the warnings.
 pub(crate) fn attach(
     services: &Services<DieselStore>,
     settings: &Settings,
 ) -> Result<Vec<String>, OpenError> {
     let mut warnings = Vec::new();
-    let index = if settings.search.in_memory {
-        ProductSearch::in_memory().map_err(storage)?
+    let dir = settings.search_dir();
+    let (products, addresses) = if settings.search.in_memory {
+        (
+            ProductSearch::in_memory().map_err(failed)?,
+            AddressSearch::in_memory().map_err(failed)?,
+        )
     } else {
-        let dir = settings.search_dir().join("products");
-        match ProductSearch::open(&dir) {
-            Ok(index) => index,
-            Err(e) => {
-                warnings.push(format!(
-                    "the product index in {} could not be opened ({e}); it was rebuilt from \
-                     the database",
-                    dir.display()
-                ));
-                std::fs::remove_dir_all(&dir).map_err(|io| {
-                    OpenError::Settings(format!(
-                        "search.dir: cannot remove {}: {io}",
-                        dir.display()
-                    ))
-                })?;
-                ProductSearch::open(&dir).map_err(storage)?
-            }
-        }
+        (
+            open_or_recreate(
+                &dir.join("products"),
+                "product",
+                ProductSearch::open,
+                &mut warnings,
+            )?,
+            open_or_recreate(
+                &dir.join("addresses"),
+                "address",
+                AddressSearch::open,
+                &mut warnings,
+            )?,
+        )
     };
-    let index: Arc<dyn ProductIndex> = Arc::new(index);
-    services.set_product_index(index.clone());
+    let products: Arc<dyn ProductIndex> = Arc::new(products);
+    services.set_product_index(products);
+    let addresses: Arc<dyn AddressIndex> = Arc::new(addresses);
+    services.set_address_index(addresses);
     let admin = maintenance();
-    let stored = services
-        .products()
-        .check_index(&admin, 0)
-        .map_err(storage)?;
+    let persistent = !settings.search.in_memory;
+
+    let stored = services.products().check_index(&admin, 0).map_err(failed)?;
     if stored.database != stored.index {
-        if !settings.search.in_memory && !warnings.iter().any(|w| w.contains("product index")) {
+        if persistent && !warnings.iter().any(|w| w.contains("product index")) {
             warnings.push(format!(
                 "the product index held {} products, the database {}; it was rebuilt",
                 stored.index, stored.database
             ));
         }
-        services.products().rebuild_index(&admin).map_err(storage)?;
+        services.products().rebuild_index(&admin).map_err(failed)?;
+    }
+    let (database, index) = services.addresses().index_counts().map_err(failed)?;
+    if database != index {
+        if persistent && !warnings.iter().any(|w| w.contains("address index")) {
+            warnings.push(format!(
+                "the address index held {index} addresses, the database {database}; it was \
+                 rebuilt"
+            ));
+        }
+        services.addresses().rebuild_index(&admin).map_err(failed)?;
     }
     Ok(warnings)
 }

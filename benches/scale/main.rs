@@ -242,6 +242,40 @@ fn run(
     name_only.set_peer("lower(name1) LIKE '%word%' (table scan)", &peer);
     results.push(name_only);
 
+    // Free text through the address index, as typed into one search box: a name word
+    // prefix and the city, by a field rep within what he may see.
+    let texts: Vec<String> = samples
+        .iter()
+        .map(|s| format!("{} {}", s.city, s.prefix))
+        .collect();
+    let rep = demo::field_rep();
+    let mut free_text = time(
+        "search: free text (name prefix + city), top 50",
+        &texts,
+        |t| {
+            crm.addresses()
+                .search_text(&manager, t, PageRequest::default())
+                .map(drop)
+        },
+    )?;
+    let peer = time_raw(&peer_inputs, |s| {
+        baseline::name_contains_scan(crm.store(), &s.prefix, Some(&s.city), 50).map(drop)
+    })?;
+    free_text.set_peer(
+        "lower(name1) LIKE '%word%' AND lower(city) LIKE '%city%' (table scan)",
+        &peer,
+    );
+    results.push(free_text);
+    results.push(time(
+        "search: free text (name prefix + city) as a field rep, top 50",
+        &texts,
+        |t| {
+            crm.addresses()
+                .search_text(&rep, t, PageRequest::default())
+                .map(drop)
+        },
+    )?);
+
     let ranges: Vec<AddressCriteria> = samples
         .iter()
         .map(|s| {

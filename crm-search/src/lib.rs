@@ -1,6 +1,8 @@
 //! Google-like search of the sales CRM over [tantivy](https://docs.rs/tantivy): the
 //! [`ProductSearch`] index implements the core's
-//! [`ProductIndex`](crm_core::ports::ProductIndex) port.
+//! [`ProductIndex`](crm_core::ports::ProductIndex) port, the [`AddressSearch`] index its
+//! [`AddressIndex`](crm_core::ports::AddressIndex) port (names, numbers, contact persons,
+//! places, e-mail addresses, within what the user may see).
 //!
 //! What "Google-like" means here, and how ([`analysis`] has the details):
 //!
@@ -27,6 +29,7 @@
 //! # Ok::<(), crm_core::Error>(())
 //! ```
 
+mod addresses;
 pub mod analysis;
 mod products;
 
@@ -36,6 +39,7 @@ use tantivy::Index;
 use tantivy::directory::MmapDirectory;
 use tantivy::schema::Schema;
 
+pub use addresses::AddressSearch;
 pub use products::ProductSearch;
 
 /// A failure of the index, reported as [`crm_core::Error::Storage`].

@@ -235,6 +235,17 @@ fn search(crm: &Crm, rep: &Actor) -> Result<()> {
         hits.total
     );
     print_rows(&hits.items);
+
+    // One search box over names, contact persons, places and e-mail addresses, with
+    // typos and umlauts written either way, within what she may see.
+    let hits = crm
+        .addresses()
+        .search_text(rep, "kuchenbau duebendorf", PageRequest::first(5))?;
+    println!(
+        "\nFree text \"kuchenbau duebendorf\": {} addresses (first 5)",
+        hits.total
+    );
+    print_rows(&hits.items);
     Ok(())
 }
 

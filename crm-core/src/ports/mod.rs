@@ -21,10 +21,14 @@
 //! [`Error::Busy`](crate::Error::Busy) when the database does, and inserts fail with
 //! [`Error::Duplicate`](crate::Error::Duplicate) on a unique key.
 
+mod address_index;
 mod erp;
 mod product;
 mod sales;
 
+pub use address_index::{
+    AddressIndex, AddressIndexWriter, AddressTextQuery, IndexScope, IndexedAddress,
+};
 pub use erp::{
     DraftRepository, Erp, ErpEventSink, OrderLines, Prices, Receivables, ReplicaRepository,
     RevenueFacts, SalesDocuments,
@@ -182,6 +186,46 @@ pub trait AddressRepository {
     /// # Errors
     /// Storage failures only.
     fn duplicate_candidates(&mut self, probe: &DuplicateProbe, limit: u32) -> Result<Vec<Address>>;
+
+    /// The index records of the addresses with these ids that exist.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn index_records(&mut self, ids: &[AddressId]) -> Result<Vec<IndexedAddress>>;
+
+    /// Up to `limit` index records with ids above `after`, by id: every address in slices,
+    /// for rebuilding an index.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn index_records_after(
+        &mut self,
+        after: Option<AddressId>,
+        limit: u32,
+    ) -> Result<Vec<IndexedAddress>>;
+
+    /// How many addresses there are.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn address_count(&mut self) -> Result<u64>;
+
+    /// The addresses of the opportunities whose selling team `user` is in.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn team_addresses(&mut self, user: UserId) -> Result<Vec<AddressId>>;
+
+    /// The summaries of the addresses with these ids within `scope`, in no particular
+    /// order.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn address_summaries(
+        &mut self,
+        ids: &[AddressId],
+        scope: AddressScope,
+    ) -> Result<Vec<AddressSummary>>;
 
     /// Business numbers in use between `from` and `to` inclusive (as number or former lead
     /// number), ascending.

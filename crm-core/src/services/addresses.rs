@@ -83,7 +83,7 @@ impl<'a, S: Store> AddressService<'a, S> {
         if data.inside_rep.is_none() && actor.has(Role::InsideSales) {
             data.inside_rep = Some(actor.user_id);
         }
-        self.ctx.store.write(|tx| {
+        let done = self.ctx.store.write(|tx| {
             self.ctx.check_reps(
                 tx,
                 &[
@@ -117,7 +117,9 @@ impl<'a, S: Store> AddressService<'a, S> {
             };
             self.ctx.record(tx, actor, [created_event(&address)])?;
             Ok(address)
-        })
+        })?;
+        self.ctx.addresses_changed(&[done.id])?;
+        Ok(done)
     }
 
     /// The address with `id`.
@@ -164,7 +166,7 @@ impl<'a, S: Store> AddressService<'a, S> {
         expected: Version,
         patch: &AddressPatch,
     ) -> Result<Address> {
-        self.ctx.store.write(|tx| {
+        let done = self.ctx.store.write(|tx| {
             let current = self.ctx.address_for_write(tx, actor, id)?;
             if current.version != expected {
                 return Err(Error::conflict(
@@ -178,7 +180,9 @@ impl<'a, S: Store> AddressService<'a, S> {
                 require_complete(&data)?;
             }
             self.save(tx, actor, current, data, expected)
-        })
+        })?;
+        self.ctx.addresses_changed(&[done.id])?;
+        Ok(done)
     }
 
     pub(super) fn save(

@@ -33,7 +33,7 @@ impl<'a, S: Store> ContactService<'a, S> {
         input: &ContactInput,
         primary: bool,
     ) -> Result<Contact> {
-        self.ctx.store.write(|tx| {
+        let done = self.ctx.store.write(|tx| {
             let address = self.ctx.address_for_write(tx, actor, address_id)?;
             let data = input.validate(address.data.postal.country, address.data.language)?;
             let has_primary = tx.contacts_of(address_id, false)?.iter().any(|c| c.primary);
@@ -71,7 +71,9 @@ impl<'a, S: Store> ContactService<'a, S> {
                 updated: created,
                 version: Version::FIRST,
             })
-        })
+        })?;
+        self.ctx.addresses_changed(&[done.address_id])?;
+        Ok(done)
     }
 
     /// Replaces a contact's content with `input`.
@@ -86,7 +88,7 @@ impl<'a, S: Store> ContactService<'a, S> {
         expected: Version,
         input: &ContactInput,
     ) -> Result<Contact> {
-        self.ctx.store.write(|tx| {
+        let done = self.ctx.store.write(|tx| {
             let (contact, address) = self.for_write(tx, actor, id, expected)?;
             let data = input.validate(address.data.postal.country, address.data.language)?;
             let updated = self.ctx.stamp(actor);
@@ -99,7 +101,9 @@ impl<'a, S: Store> ContactService<'a, S> {
                 version: expected.next(),
                 ..contact
             })
-        })
+        })?;
+        self.ctx.addresses_changed(&[done.address_id])?;
+        Ok(done)
     }
 
     /// Makes an active contact the address's primary contact.
@@ -149,7 +153,7 @@ impl<'a, S: Store> ContactService<'a, S> {
         expected: Version,
         active: bool,
     ) -> Result<Contact> {
-        self.ctx.store.write(|tx| {
+        let done = self.ctx.store.write(|tx| {
             let (contact, _) = self.for_write(tx, actor, id, expected)?;
             let updated = self.ctx.stamp(actor);
             if contact.active != active {
@@ -187,7 +191,9 @@ impl<'a, S: Store> ContactService<'a, S> {
                 },
                 ..contact
             })
-        })
+        })?;
+        self.ctx.addresses_changed(&[done.address_id])?;
+        Ok(done)
     }
 
     /// The contact with `id`.

@@ -132,7 +132,7 @@ impl<S: Store> AddressService<'_, S> {
         expected: Version,
         options: ConvertOptions,
     ) -> Result<Conversion> {
-        self.ctx.store.write(|tx| {
+        let done = self.ctx.store.write(|tx| {
             let lead = self.ctx.address_for_write(tx, actor, id)?;
             if lead.version != expected {
                 return Err(Error::conflict(
@@ -187,7 +187,9 @@ impl<S: Store> AddressService<'_, S> {
                 lead_number,
                 candidates,
             })
-        })
+        })?;
+        self.ctx.addresses_changed(&[done.customer.id])?;
+        Ok(done)
     }
 
     fn candidates(

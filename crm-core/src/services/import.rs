@@ -72,7 +72,7 @@ impl<S: Store> super::AddressService<'_, S> {
             )));
         }
         let valid = validate_rows(rows)?;
-        self.ctx.store.write(|tx| {
+        let done = self.ctx.store.write(|tx| {
             check_reps(tx, &valid)?;
             let mut leads = self
                 .allocate_missing(tx, &valid, AddressKind::Lead)?
@@ -137,7 +137,9 @@ impl<S: Store> super::AddressService<'_, S> {
                 contacts: contacts.len() as u64,
                 notes: notes.len() as u64,
             })
-        })
+        })?;
+        self.ctx.addresses_changed(&done.ids)?;
+        Ok(done)
     }
 
     fn allocate_missing(

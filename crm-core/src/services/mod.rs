@@ -1,6 +1,7 @@
 //! Use-case services: each public method is one use case, runs in one transaction and takes
 //! the acting user.
 
+mod address_text;
 mod addresses;
 mod calendar;
 mod contacts;
@@ -42,7 +43,7 @@ use crate::ids::{
 };
 use crate::numbering::NumberRanges;
 use crate::opportunity::{OpportunityRules, Pipeline};
-use crate::ports::{Clock, Erp, ProductIndex, Store, Tx};
+use crate::ports::{AddressIndex, Clock, Erp, ProductIndex, Store, Tx};
 use crate::trace::{CRM_SOURCE, ChainHead, DomainEvent, NewTrace, SealedTrace, TraceRules};
 use crate::user::Actor;
 use crate::visibility::{AddressScope, VisibilityPolicy};
@@ -69,6 +70,7 @@ struct Context<S> {
     pipeline: Pipeline,
     erp: Option<Arc<dyn Erp>>,
     product_index: OnceLock<Arc<dyn ProductIndex>>,
+    address_index: OnceLock<Arc<dyn AddressIndex>>,
 }
 
 /// All services over one store; cheap to clone and share between threads.
@@ -141,6 +143,7 @@ impl<S: Store> Services<S> {
                 pipeline,
                 erp,
                 product_index: OnceLock::new(),
+                address_index: OnceLock::new(),
             }),
         })
     }
@@ -202,6 +205,13 @@ impl<S: Store> Services<S> {
     /// and answers `false`.
     pub fn set_product_index(&self, index: Arc<dyn ProductIndex>) -> bool {
         self.ctx.product_index.set(index).is_ok()
+    }
+
+    /// Connects the address index that [`AddressService::search_text`] asks and that every
+    /// change of an address or its contact persons is written to after it commits. Set
+    /// once; a second call is ignored and answers `false`.
+    pub fn set_address_index(&self, index: Arc<dyn AddressIndex>) -> bool {
+        self.ctx.address_index.set(index).is_ok()
     }
 
     /// Quotes written in the CRM, their outbox, and the active sales document.

@@ -3,7 +3,7 @@ use std::collections::HashMap;
 use crm_core::address::{join_name, name_index};
 use crm_core::{
     Address, AddressChange, AddressData, AddressId, AddressNumber, AddressRepository, AddressScope,
-    AddressSummary, DuplicateProbe, Error, NewAddress, Page, PageRequest, Version,
+    AddressSummary, DuplicateProbe, Error, NewAddress, Page, PageRequest, UserId, Version,
 };
 use diesel::prelude::*;
 
@@ -216,6 +216,37 @@ impl AddressRepository for DieselTx<'_> {
         limit: u32,
     ) -> crm_core::Result<Vec<Address>> {
         super::duplicates::duplicate_candidates(self.conn, probe, limit)
+    }
+
+    fn index_records(
+        &mut self,
+        ids: &[AddressId],
+    ) -> crm_core::Result<Vec<crm_core::ports::IndexedAddress>> {
+        super::address_records::index_records(self.conn, ids)
+    }
+
+    fn index_records_after(
+        &mut self,
+        after: Option<AddressId>,
+        limit: u32,
+    ) -> crm_core::Result<Vec<crm_core::ports::IndexedAddress>> {
+        super::address_records::index_records_after(self.conn, after, limit)
+    }
+
+    fn address_count(&mut self) -> crm_core::Result<u64> {
+        super::address_records::address_count(self.conn)
+    }
+
+    fn team_addresses(&mut self, user: UserId) -> crm_core::Result<Vec<AddressId>> {
+        super::address_records::team_addresses(self.conn, user)
+    }
+
+    fn address_summaries(
+        &mut self,
+        ids: &[AddressId],
+        scope: AddressScope,
+    ) -> crm_core::Result<Vec<AddressSummary>> {
+        super::address_records::address_summaries(self.conn, ids, scope)
     }
 
     fn numbers_taken(&mut self, from: i64, to: i64) -> crm_core::Result<Vec<i64>> {

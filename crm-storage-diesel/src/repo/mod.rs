@@ -2,6 +2,7 @@
 
 mod activation;
 mod address;
+mod address_records;
 mod calendar;
 mod contact;
 mod counter;

@@ -1,0 +1,298 @@
+//! The address index: [`AddressIndex`] over tantivy — names, numbers, contact persons,
+//! places and e-mail addresses, with the same folding and typo tolerance as products.
+
+use std::sync::Mutex;
+
+use crm_core::ports::{
+    AddressIndex, AddressIndexWriter, AddressTextQuery, IndexScope, IndexedAddress,
+};
+use crm_core::{AddressId, Result};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery, TermSetQuery,
+};
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions, Value,
+};
+use tantivy::tokenizer::{TextAnalyzer, WhitespaceTokenizer};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use crate::analysis::{self, typos_allowed};
+use crate::{SearchError, open_index};
+
+const TERMS: &str = "crm_terms";
+const MAX_QUERY_WORDS: usize = 12;
+const WRITER_MEMORY: usize = 64 * 1024 * 1024;
+
+#[derive(Clone, Copy)]
+struct Fields {
+    id: Field,
+    key: Field,
+    name: Field,
+    all: Field,
+    reps: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let terms = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(TERMS)
+            .set_index_option(IndexRecordOption::WithFreqs),
+    );
+    let fields = Fields {
+        id: b.add_u64_field("id", INDEXED | STORED | FAST),
+        key: b.add_text_field("key", terms.clone()),
+        name: b.add_text_field("name", terms.clone()),
+        all: b.add_text_field("all", terms),
+        reps: b.add_u64_field("reps", INDEXED),
+    };
+    (b.build(), fields)
+}
+
+fn id_value(id: AddressId) -> u64 {
+    u64::try_from(id.0).unwrap_or(0)
+}
+
+fn document(f: &Fields, a: &IndexedAddress) -> TantivyDocument {
+    let mut doc = TantivyDocument::new();
+    doc.add_u64(f.id, id_value(a.id));
+    let mut keys = vec![a.number.0.to_string()];
+    keys.extend(a.lead_number.map(|n| n.0.to_string()));
+    keys.extend(a.emails.iter().map(|e| analysis::key(e)));
+    keys.retain(|k| !k.is_empty());
+    doc.add_text(f.key, keys.join(" "));
+    doc.add_text(f.name, analysis::words(&a.name).join(" "));
+    let all = format!(
+        "{} {} {} {} {}",
+        a.name,
+        a.contacts.join(" "),
+        a.place,
+        a.emails.join(" "),
+        a.number.0
+    );
+    doc.add_text(f.all, analysis::words(&all).join(" "));
+    for rep in a.field_rep.iter().chain(a.inside_rep.iter()) {
+        doc.add_u64(f.reps, u64::try_from(rep.0).unwrap_or(0));
+    }
+    doc
+}
+
+fn boost(q: Box<dyn Query>, by: f32) -> Box<dyn Query> {
+    Box::new(BoostQuery::new(q, by))
+}
+
+/// The address index over tantivy, on disk or in memory.
+pub struct AddressSearch {
+    reader: IndexReader,
+    writer: Mutex<IndexWriter<TantivyDocument>>,
+    fields: Fields,
+}
+
+impl AddressSearch {
+    /// An index in memory.
+    ///
+    /// # Errors
+    /// [`crm_core::Error::Storage`] when tantivy cannot set it up.
+    pub fn in_memory() -> Result<AddressSearch> {
+        let (schema, fields) = schema();
+        Self::with_index(Index::create_in_ram(schema), fields)
+    }
+
+    /// The index in directory `dir`, created when there is none; one that cannot be opened
+    /// is an error (the caller removes the directory and rebuilds from the database).
+    ///
+    /// # Errors
+    /// [`crm_core::Error::Storage`] naming the directory and tantivy's reason.
+    pub fn open(dir: &std::path::Path) -> Result<AddressSearch> {
+        let (schema, fields) = schema();
+        Self::with_index(open_index(dir, schema)?, fields)
+    }
+
+    fn with_index(index: Index, fields: Fields) -> Result<AddressSearch> {
+        index
+            .tokenizers()
+            .register(TERMS, TextAnalyzer::from(WhitespaceTokenizer::default()));
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+        let writer = index
+            .writer_with_num_threads(threads, WRITER_MEMORY * threads)
+            .map_err(SearchError::from)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(SearchError::from)?;
+        Ok(AddressSearch {
+            reader,
+            writer: Mutex::new(writer),
+            fields,
+        })
+    }
+}
+
+struct Writer<'w> {
+    writer: &'w mut IndexWriter<TantivyDocument>,
+    fields: Fields,
+}
+
+impl AddressIndexWriter for Writer<'_> {
+    fn upsert(&mut self, addresses: &[IndexedAddress]) -> Result<()> {
+        for a in addresses {
+            self.writer
+                .delete_term(Term::from_field_u64(self.fields.id, id_value(a.id)));
+            self.writer
+                .add_document(document(&self.fields, a))
+                .map_err(SearchError::from)?;
+        }
+        Ok(())
+    }
+
+    fn clear(&mut self) -> Result<()> {
+        self.writer
+            .delete_all_documents()
+            .map_err(SearchError::from)?;
+        Ok(())
+    }
+}
+
+impl AddressIndex for AddressSearch {
+    fn update(
+        &self,
+        changes: &mut dyn FnMut(&mut dyn AddressIndexWriter) -> Result<()>,
+    ) -> Result<()> {
+        let mut writer = self
+            .writer
+            .lock()
+            .map_err(|_| SearchError::from("the index writer is poisoned".to_owned()))?;
+        match changes(&mut Writer {
+            writer: &mut writer,
+            fields: self.fields,
+        }) {
+            Ok(()) => {
+                writer.commit().map_err(SearchError::from)?;
+                self.reader.reload().map_err(SearchError::from)?;
+                Ok(())
+            }
+            Err(e) => {
+                writer.rollback().map_err(SearchError::from)?;
+                Err(e)
+            }
+        }
+    }
+
+    fn search(&self, q: &AddressTextQuery<'_>) -> Result<(Vec<AddressId>, usize)> {
+        let f = &self.fields;
+        let terms = analysis::query_terms(q.text, MAX_QUERY_WORDS);
+        if terms.is_empty() || q.limit == 0 {
+            return Ok((Vec::new(), 0));
+        }
+        let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let typed_key = analysis::key(q.text);
+        if !typed_key.is_empty() {
+            let t = Term::from_field_text(f.key, &typed_key);
+            any.push((
+                Occur::Should,
+                boost(
+                    Box::new(TermQuery::new(t.clone(), IndexRecordOption::Basic)),
+                    1000.0,
+                ),
+            ));
+            if typed_key.len() >= 4 {
+                any.push((
+                    Occur::Should,
+                    boost(Box::new(FuzzyTermQuery::new_prefix(t, 0, true)), 50.0),
+                ));
+            }
+        }
+        let last = terms.len() - 1;
+        let mut words: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (i, term) in terms.iter().enumerate() {
+            let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            for form in &term.forms {
+                let len = form.chars().count();
+                let typos = if term.measure { 0 } else { typos_allowed(len) };
+                let name = Term::from_field_text(f.name, form);
+                should.push((
+                    Occur::Should,
+                    boost(
+                        Box::new(TermQuery::new(name, IndexRecordOption::WithFreqs)),
+                        3.0,
+                    ),
+                ));
+                let t = Term::from_field_text(f.all, form);
+                should.push((
+                    Occur::Should,
+                    boost(
+                        Box::new(TermQuery::new(t.clone(), IndexRecordOption::WithFreqs)),
+                        2.0,
+                    ),
+                ));
+                if typos > 0 {
+                    should.push((
+                        Occur::Should,
+                        boost(Box::new(FuzzyTermQuery::new(t.clone(), typos, true)), 0.6),
+                    ));
+                }
+                if i == last && len >= 2 {
+                    should.push((
+                        Occur::Should,
+                        boost(Box::new(FuzzyTermQuery::new_prefix(t, 0, true)), 0.8),
+                    ));
+                }
+            }
+            words.push((Occur::Must, Box::new(BooleanQuery::new(should))));
+        }
+        any.push((Occur::Should, Box::new(BooleanQuery::new(words))));
+        let mut top: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, Box::new(BooleanQuery::new(any)))];
+        if let IndexScope::Responsible {
+            user,
+            team_addresses,
+        } = &q.scope
+        {
+            let mut visible: Vec<(Occur, Box<dyn Query>)> = vec![(
+                Occur::Should,
+                Box::new(TermQuery::new(
+                    Term::from_field_u64(f.reps, u64::try_from(user.0).unwrap_or(0)),
+                    IndexRecordOption::Basic,
+                )),
+            )];
+            if !team_addresses.is_empty() {
+                visible.push((
+                    Occur::Should,
+                    Box::new(TermSetQuery::new(
+                        team_addresses
+                            .iter()
+                            .map(|a| Term::from_field_u64(f.id, id_value(*a))),
+                    )),
+                ));
+            }
+            top.push((Occur::Must, Box::new(BooleanQuery::new(visible))));
+        }
+        let searcher = self.reader.searcher();
+        let limit = q.limit.clamp(1, 500);
+        let (hits, total) = searcher
+            .search(
+                &BooleanQuery::new(top),
+                &(
+                    TopDocs::with_limit(limit)
+                        .and_offset(q.offset.min(100_000))
+                        .order_by_score(),
+                    Count,
+                ),
+            )
+            .map_err(SearchError::from)?;
+        let mut ids = Vec::with_capacity(hits.len());
+        for (_, at) in hits {
+            let doc: TantivyDocument = searcher.doc(at).map_err(SearchError::from)?;
+            if let Some(id) = doc.get_first(f.id).and_then(|v| v.as_u64()) {
+                ids.push(AddressId(i64::try_from(id).unwrap_or(0)));
+            }
+        }
+        Ok((ids, total))
+    }
+
+    fn count(&self) -> Result<u64> {
+        Ok(self.reader.searcher().num_docs())
+    }
+}
