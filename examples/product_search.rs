@@ -8,7 +8,10 @@
 //! echo "reihenklemme" | cargo run --release --example product_search -- --data-dir ./crm-data
 //! ```
 //!
-//! Options: `--language de|fr|it|en` (the user's language, ranked first; default `de`).
+//! Options: `--language de|fr|it|en` (the user's language, ranked first; default `de`);
+//! `--rebuild` rebuilds the product and address indexes from the database; `--check`
+//! compares the product index with the database (counts and a sample of 200) and prints
+//! the result as JSON.
 //! Each import prints a summary on standard error; a rejected file ends the program with
 //! status 1, naming the file and the reason.
 
@@ -23,7 +26,7 @@ use crm::{Actor, Crm, Language, Role, Settings, UserId};
 use serde::Serialize;
 
 const USAGE: &str = "usage: product_search [--data-dir DIR] [--import FILE…] [--query Q] \
-                     [--language de|fr|it|en]";
+                     [--language de|fr|it|en] [--rebuild] [--check]";
 
 #[derive(Serialize)]
 struct Hit<'a> {
@@ -55,6 +58,7 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
     let mut imports = Vec::new();
     let mut queries = Vec::new();
     let mut language = Language::De;
+    let (mut rebuild, mut check) = (false, false);
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -62,6 +66,8 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
             "--import" => imports.push(PathBuf::from(args.next().ok_or(USAGE)?)),
             "--query" => queries.push(args.next().ok_or(USAGE)?),
             "--language" => language = Language::new(&args.next().ok_or(USAGE)?)?,
+            "--rebuild" => rebuild = true,
+            "--check" => check = true,
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return Ok(true);
@@ -118,7 +124,26 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
             }
         }
     }
+    if rebuild {
+        let started = Instant::now();
+        let products = crm.products().rebuild_index(&importer)?;
+        let addresses = crm.addresses().rebuild_index(&importer)?;
+        eprintln!(
+            "rebuilt the indexes of {products} products and {addresses} addresses in {} ms",
+            started.elapsed().as_millis()
+        );
+    }
     let rep = Actor::new(UserId(0), "Search", vec![Role::InsideSales]);
+    if check {
+        let drift = crm.products().check_index(&rep, 200)?;
+        println!("{}", serde_json::to_string(&drift)?);
+        if !drift.is_clean() {
+            return Ok(false);
+        }
+        if queries.is_empty() {
+            return Ok(true);
+        }
+    }
     let answer = |text: &str| -> Result<(), Box<dyn std::error::Error>> {
         let query = ProductQuery {
             text: text.to_owned(),

@@ -12,7 +12,7 @@ use tantivy::query::{
     BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions, Value,
+    FAST, Field, INDEXED, IndexRecordOption, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{TextAnalyzer, WhitespaceTokenizer};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
@@ -41,7 +41,7 @@ fn schema() -> (Schema, Fields) {
             .set_index_option(IndexRecordOption::WithFreqs),
     );
     let fields = Fields {
-        id: b.add_u64_field("id", INDEXED | STORED | FAST),
+        id: b.add_u64_field("id", INDEXED | FAST),
         key: b.add_text_field("key", terms.clone()),
         name: b.add_text_field("name", terms.clone()),
         all: b.add_text_field("all", terms),
@@ -62,7 +62,7 @@ fn document(f: &Fields, a: &IndexedAddress) -> TantivyDocument {
     keys.extend(a.emails.iter().map(|e| analysis::key(e)));
     keys.retain(|k| !k.is_empty());
     doc.add_text(f.key, keys.join(" "));
-    doc.add_text(f.name, analysis::words(&a.name).join(" "));
+    doc.add_text(f.name, analysis::name_words(&a.name).join(" "));
     let all = format!(
         "{} {} {} {} {}",
         a.name,
@@ -282,10 +282,15 @@ impl AddressIndex for AddressSearch {
                 ),
             )
             .map_err(SearchError::from)?;
+        // Ids from the fast field, not the document store: no block to decompress per hit.
         let mut ids = Vec::with_capacity(hits.len());
         for (_, at) in hits {
-            let doc: TantivyDocument = searcher.doc(at).map_err(SearchError::from)?;
-            if let Some(id) = doc.get_first(f.id).and_then(|v| v.as_u64()) {
+            let column = searcher
+                .segment_reader(at.segment_ord)
+                .fast_fields()
+                .u64("id")
+                .map_err(SearchError::from)?;
+            if let Some(id) = column.first(at.doc_id) {
                 ids.push(AddressId(i64::try_from(id).unwrap_or(0)));
             }
         }

@@ -13,9 +13,10 @@
 //! - **Keys**: numbers and type designations reduced to lowercase letters and digits
 //!   (`DEK 5/5 MC NE WS` → `dek55mcnews`), for exact and as-you-type matching.
 
+use std::collections::HashSet;
 use std::sync::LazyLock;
 
-use crm_core::text::{fold_strip, index_words, split_words};
+use crm_core::text::{fold_expand, fold_strip, index_words, split_words};
 use regex::Regex;
 
 /// The shortest word ending indexed as a part, and the shortest query word looked up there.
@@ -115,18 +116,30 @@ pub fn words_and_measures(text: &str) -> (Vec<String>, Vec<String>) {
 
 /// The words of `text` and of its compacted form.
 fn words_of(text: &str, compacted: &str) -> Vec<String> {
-    let mut out = index_words(text);
-    for w in split_words(compacted) {
-        if w.chars().count() <= MAX_WORD && !out.iter().any(|o| o == w) {
-            out.push(w.to_owned());
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut out = Vec::new();
+    let expanded = fold_expand(text);
+    let stripped = fold_strip(text);
+    for folded in [expanded.as_str(), stripped.as_str(), compacted] {
+        for w in split_words(folded) {
+            if w.chars().count() <= MAX_WORD && seen.insert(w) {
+                out.push(w.to_owned());
+            }
         }
     }
     out
 }
 
+/// The words of a name in both folded forms, without compacting measures (the product's
+/// measures are indexed with its other text).
+pub fn name_words(name: &str) -> Vec<String> {
+    index_words(name)
+}
+
 /// The part terms of `text`: the endings of its long words (see the module documentation).
 pub fn parts(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
     let folded = fold_strip(text);
     for word in split_words(&folded) {
         let chars: Vec<char> = word.chars().collect();
@@ -138,7 +151,7 @@ pub fn parts(text: &str) -> Vec<String> {
         }
         for start in 1..=chars.len() - MIN_PART {
             let part: String = chars[start..].iter().collect();
-            if !out.contains(&part) {
+            if seen.insert(part.clone()) {
                 out.push(part);
             }
         }

@@ -136,7 +136,10 @@ fn document(f: &Fields, item: &IndexedProduct) -> Result<TantivyDocument> {
     let mut all_text = shared;
     for language in Language::ALL {
         let name = p.names.get(language).unwrap_or_default();
-        doc.add_text(f.names[lang_index(language)], tokens(analysis::words(name)));
+        doc.add_text(
+            f.names[lang_index(language)],
+            tokens(analysis::name_words(name)),
+        );
         all_text.push_str(name);
         all_text.push(' ');
         if let Some(d) = p.descriptions.get(language) {
