@@ -211,13 +211,9 @@ fn breaks(raw: &str) -> std::result::Result<Vec<PriceBreak>, ValueError> {
         .collect()
 }
 
-/// Reads a CSV file of `kind` (detected from the header when `None`) into a replica batch,
-/// which then goes through [`Replica::sync`](crate::Replica::sync) like any other.
-///
-/// # Errors
-/// [`Error::Invalid`] naming `header` (missing, unknown or unfitting columns) or every bad
-/// value as `line N, column`; nothing is returned for a file with any.
-pub fn read_csv(kind: Option<CsvKind>, input: impl Read) -> Result<SyncBatch> {
+/// A CSV reader over `input` and its header's column names, lowercased, without a byte
+/// order mark.
+pub(crate) fn open_with_header<R: Read>(input: R) -> Result<(csv::Reader<R>, Vec<String>)> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
@@ -229,6 +225,17 @@ pub fn read_csv(kind: Option<CsvKind>, input: impl Read) -> Result<SyncBatch> {
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').to_lowercase())
         .collect();
+    Ok((reader, header))
+}
+
+/// Reads a CSV file of `kind` (detected from the header when `None`) into a replica batch,
+/// which then goes through [`Replica::sync`](crate::Replica::sync) like any other.
+///
+/// # Errors
+/// [`Error::Invalid`] naming `header` (missing, unknown or unfitting columns) or every bad
+/// value as `line N, column`; nothing is returned for a file with any.
+pub fn read_csv(kind: Option<CsvKind>, input: impl Read) -> Result<SyncBatch> {
+    let (mut reader, header) = open_with_header(input)?;
     let kind = match kind.or_else(|| CsvKind::detect(&header)) {
         Some(kind) => kind,
         None => {

@@ -15,9 +15,9 @@ use std::io::Read;
 use crm_core::erp::{GroupCode, ListPrice, ProductNumber};
 use crm_core::error::Validator;
 use crm_core::product::{CatalogItem, Gtin, Located, Product, Texts};
-use crm_core::{Currency, Decimal, Error, Language, Result};
+use crm_core::{Currency, Decimal, Language, Result};
 
-use crate::csv_import::{Row, decimal};
+use crate::csv_import::{Row, decimal, open_with_header};
 
 /// The columns of a product CSV file.
 pub const PRODUCT_COLUMNS: [&str; 15] = [
@@ -49,20 +49,10 @@ pub const PRODUCT_COLUMNS: [&str; 15] = [
 /// ```
 ///
 /// # Errors
-/// [`Error::Invalid`] naming `header` (a missing `number` or name column, an unknown
-/// column) or every bad value as `line N, column`.
+/// [`Error::Invalid`](crm_core::Error::Invalid) naming `header` (a missing `number` or name
+/// column, an unknown column) or every bad value as `line N, column`.
 pub fn read_product_csv(input: impl Read) -> Result<Vec<Located>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .trim(csv::Trim::Headers)
-        .from_reader(input);
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| Error::invalid("header", e.to_string()))?
-        .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').to_lowercase())
-        .collect();
+    let (mut reader, header) = open_with_header(input)?;
     let mut v = Validator::new();
     if !header.iter().any(|h| h == "number") {
         v.reject("header", "the column `number` is missing");
@@ -177,6 +167,8 @@ fn product(v: &mut Validator, r: &Row<'_>) -> Option<Product> {
 
 #[cfg(test)]
 mod tests {
+    use crm_core::Error;
+
     use super::*;
 
     #[test]

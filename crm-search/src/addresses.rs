@@ -1,8 +1,6 @@
 //! The address index: [`AddressIndex`] over tantivy — names, numbers, contact persons,
 //! places and e-mail addresses, with the same folding and typo tolerance as products.
 
-use std::sync::Mutex;
-
 use crm_core::ports::{
     AddressIndex, AddressIndexWriter, AddressTextQuery, IndexScope, IndexedAddress,
 };
@@ -14,15 +12,12 @@ use tantivy::query::{
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::tokenizer::{TextAnalyzer, WhitespaceTokenizer};
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
 use crate::analysis::{self, typos_allowed};
-use crate::{SearchError, open_index};
+use crate::{Engine, SearchError, TERMS, open_index};
 
-const TERMS: &str = "crm_terms";
 const MAX_QUERY_WORDS: usize = 12;
-const WRITER_MEMORY: usize = 64 * 1024 * 1024;
 
 #[derive(Clone, Copy)]
 struct Fields {
@@ -84,8 +79,7 @@ fn boost(q: Box<dyn Query>, by: f32) -> Box<dyn Query> {
 
 /// The address index over tantivy, on disk or in memory.
 pub struct AddressSearch {
-    reader: IndexReader,
-    writer: Mutex<IndexWriter<TantivyDocument>>,
+    engine: Engine,
     fields: Fields,
 }
 
@@ -110,21 +104,8 @@ impl AddressSearch {
     }
 
     fn with_index(index: Index, fields: Fields) -> Result<AddressSearch> {
-        index
-            .tokenizers()
-            .register(TERMS, TextAnalyzer::from(WhitespaceTokenizer::default()));
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-        let writer = index
-            .writer_with_num_threads(threads, WRITER_MEMORY * threads)
-            .map_err(SearchError::from)?;
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()
-            .map_err(SearchError::from)?;
         Ok(AddressSearch {
-            reader,
-            writer: Mutex::new(writer),
+            engine: Engine::new(&index)?,
             fields,
         })
     }
@@ -160,24 +141,9 @@ impl AddressIndex for AddressSearch {
         &self,
         changes: &mut dyn FnMut(&mut dyn AddressIndexWriter) -> Result<()>,
     ) -> Result<()> {
-        let mut writer = self
-            .writer
-            .lock()
-            .map_err(|_| SearchError::from("the index writer is poisoned".to_owned()))?;
-        match changes(&mut Writer {
-            writer: &mut writer,
-            fields: self.fields,
-        }) {
-            Ok(()) => {
-                writer.commit().map_err(SearchError::from)?;
-                self.reader.reload().map_err(SearchError::from)?;
-                Ok(())
-            }
-            Err(e) => {
-                writer.rollback().map_err(SearchError::from)?;
-                Err(e)
-            }
-        }
+        let fields = self.fields;
+        self.engine
+            .commit_with(|writer| changes(&mut Writer { writer, fields }))
     }
 
     fn search(&self, q: &AddressTextQuery<'_>) -> Result<(Vec<AddressId>, usize)> {
@@ -269,7 +235,7 @@ impl AddressIndex for AddressSearch {
             }
             top.push((Occur::Must, Box::new(BooleanQuery::new(visible))));
         }
-        let searcher = self.reader.searcher();
+        let searcher = self.engine.reader.searcher();
         let limit = q.limit.clamp(1, 500);
         let (hits, total) = searcher
             .search(
@@ -298,6 +264,6 @@ impl AddressIndex for AddressSearch {
     }
 
     fn count(&self) -> Result<u64> {
-        Ok(self.reader.searcher().num_docs())
+        Ok(self.engine.reader.searcher().num_docs())
     }
 }

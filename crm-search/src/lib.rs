@@ -34,10 +34,12 @@ pub mod analysis;
 mod products;
 
 use std::path::Path;
+use std::sync::Mutex;
 
-use tantivy::Index;
 use tantivy::directory::MmapDirectory;
 use tantivy::schema::Schema;
+use tantivy::tokenizer::{TextAnalyzer, WhitespaceTokenizer};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
 
 pub use addresses::AddressSearch;
 pub use products::ProductSearch;
@@ -72,4 +74,59 @@ fn open_index(dir: &Path, schema: Schema) -> Result<Index, SearchError> {
         .map_err(|e| SearchError::from(format!("{}: {e}", dir.display())))?;
     Index::open_or_create(directory, schema)
         .map_err(|e| SearchError::from(format!("{}: {e}", dir.display())))
+}
+
+/// The tokenizer of the term fields: the terms come analysed (see [`analysis`]) and joined
+/// by spaces, so splitting at whitespace gives them back.
+pub(crate) const TERMS: &str = "crm_terms";
+
+/// Memory each indexing thread may use before it flushes a segment.
+const WRITER_MEMORY: usize = 64 * 1024 * 1024;
+
+/// An index's writer, behind a lock, and the reader its commits reload.
+pub(crate) struct Engine {
+    pub(crate) reader: IndexReader,
+    writer: Mutex<IndexWriter<TantivyDocument>>,
+}
+
+impl Engine {
+    /// The writer and reader of `index`, with the term tokenizer registered.
+    pub(crate) fn new(index: &Index) -> Result<Engine, SearchError> {
+        index
+            .tokenizers()
+            .register(TERMS, TextAnalyzer::from(WhitespaceTokenizer::default()));
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+        let writer = index.writer_with_num_threads(threads, WRITER_MEMORY * threads)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(Engine {
+            reader,
+            writer: Mutex::new(writer),
+        })
+    }
+
+    /// Runs `changes` on the writer and commits them, so that searches see them when this
+    /// returns; if `changes` fails, nothing of it is kept.
+    pub(crate) fn commit_with(
+        &self,
+        changes: impl FnOnce(&mut IndexWriter<TantivyDocument>) -> crm_core::Result<()>,
+    ) -> crm_core::Result<()> {
+        let mut writer = self
+            .writer
+            .lock()
+            .map_err(|_| SearchError::from("the index writer is poisoned".to_owned()))?;
+        match changes(&mut writer) {
+            Ok(()) => {
+                writer.commit().map_err(SearchError::from)?;
+                self.reader.reload().map_err(SearchError::from)?;
+                Ok(())
+            }
+            Err(e) => {
+                writer.rollback().map_err(SearchError::from)?;
+                Err(e)
+            }
+        }
+    }
 }

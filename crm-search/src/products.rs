@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 use std::ops::Bound;
 use std::path::Path;
-use std::sync::Mutex;
 
 use crm_core::erp::{GroupCode, ProductNumber};
 use crm_core::ports::{IndexQuery, IndexedProduct, ProductIndex, ProductIndexWriter};
@@ -17,20 +16,13 @@ use tantivy::schema::{
     FAST, Facet, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
     TextFieldIndexing, TextOptions, Value,
 };
-use tantivy::tokenizer::{TextAnalyzer, WhitespaceTokenizer};
-use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{DocAddress, Index, IndexWriter, TantivyDocument, Term};
 
 use crate::analysis::{self, MIN_PART, QueryTerm, typos_allowed};
-use crate::{SearchError, open_index};
-
-/// The tokenizer of the term fields: the terms come analysed (see [`analysis`]) and joined
-/// by spaces, so splitting at whitespace gives them back.
-const TERMS: &str = "crm_terms";
+use crate::{Engine, SearchError, TERMS, open_index};
 
 /// Query words looked at; the rest of a pasted text is ignored.
 const MAX_QUERY_WORDS: usize = 12;
-/// Memory each indexing thread may use before it flushes a segment.
-const WRITER_MEMORY: usize = 64 * 1024 * 1024;
 
 /// The fields of the product schema.
 #[derive(Clone, Copy)]
@@ -242,8 +234,7 @@ fn word_query(f: &Fields, term: &QueryTerm, language: Language, typing: bool) ->
 /// The product index over tantivy, on disk or in memory.
 pub struct ProductSearch {
     index: Index,
-    reader: IndexReader,
-    writer: Mutex<IndexWriter<TantivyDocument>>,
+    engine: Engine,
     fields: Fields,
 }
 
@@ -270,22 +261,10 @@ impl ProductSearch {
     }
 
     fn with_index(index: Index, fields: Fields) -> Result<ProductSearch> {
-        index
-            .tokenizers()
-            .register(TERMS, TextAnalyzer::from(WhitespaceTokenizer::default()));
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-        let writer = index
-            .writer_with_num_threads(threads, WRITER_MEMORY * threads)
-            .map_err(SearchError::from)?;
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()
-            .map_err(SearchError::from)?;
+        let engine = Engine::new(&index)?;
         Ok(ProductSearch {
             index,
-            reader,
-            writer: Mutex::new(writer),
+            engine,
             fields,
         })
     }
@@ -365,25 +344,9 @@ impl ProductIndex for ProductSearch {
         &self,
         changes: &mut dyn FnMut(&mut dyn ProductIndexWriter) -> Result<()>,
     ) -> Result<()> {
-        let mut writer = self
-            .writer
-            .lock()
-            .map_err(|_| SearchError::from("the index writer is poisoned".to_owned()))?;
-        let outcome = changes(&mut Writer {
-            writer: &mut writer,
-            fields: self.fields,
-        });
-        match outcome {
-            Ok(()) => {
-                writer.commit().map_err(SearchError::from)?;
-                self.reader.reload().map_err(SearchError::from)?;
-                Ok(())
-            }
-            Err(e) => {
-                writer.rollback().map_err(SearchError::from)?;
-                Err(e)
-            }
-        }
+        let fields = self.fields;
+        self.engine
+            .commit_with(|writer| changes(&mut Writer { writer, fields }))
     }
 
     fn search(&self, q: &IndexQuery<'_>) -> Result<ProductHits> {
@@ -452,7 +415,7 @@ impl ProductIndex for ProductSearch {
             top.push((Occur::Must, Box::new(tantivy::query::AllQuery)));
         }
         let query_all = BooleanQuery::new(top);
-        let searcher = self.reader.searcher();
+        let searcher = self.engine.reader.searcher();
         let facet_root = match &q.group_path {
             Some(path) => Facet::from_path(path.iter().map(GroupCode::as_str)),
             None => Facet::root(),
@@ -490,11 +453,11 @@ impl ProductIndex for ProductSearch {
     }
 
     fn count(&self) -> Result<u64> {
-        Ok(self.reader.searcher().num_docs())
+        Ok(self.engine.reader.searcher().num_docs())
     }
 
     fn fingerprints(&self, numbers: &[ProductNumber]) -> Result<Vec<(ProductNumber, u64)>> {
-        let searcher = self.reader.searcher();
+        let searcher = self.engine.reader.searcher();
         let mut out = Vec::with_capacity(numbers.len());
         let mut seen: HashMap<&str, ()> = HashMap::new();
         for n in numbers {
