@@ -85,6 +85,12 @@ pub trait ProductRepository {
     fn products_after(&mut self, after: Option<&ProductNumber>, limit: u32)
     -> Result<Vec<Product>>;
 
+    /// The numbers of the products on promotion on `day`.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn promoted_on(&mut self, day: NaiveDate) -> Result<Vec<ProductNumber>>;
+
     /// How many products are stored.
     ///
     /// # Errors

@@ -446,27 +446,7 @@ impl<'a, S: Store> ProductService<'a, S> {
                     None => None,
                 };
                 let promoted = if query.filter.on_promotion {
-                    let mut numbers = Vec::new();
-                    let selection = ProductSelection {
-                        groups: None,
-                        new_since: None,
-                        on_promotion: true,
-                        day: query.day,
-                    };
-                    let mut page = PageRequest {
-                        offset: 0,
-                        limit: crate::search::MAX_PAGE,
-                    };
-                    loop {
-                        let found = tx.product_page(&selection, page)?;
-                        let n = found.items.len();
-                        numbers.extend(found.items.into_iter().map(|p| p.number));
-                        if n < page.limit as usize {
-                            break;
-                        }
-                        page.offset += u64::from(page.limit);
-                    }
-                    Some(numbers)
+                    Some(tx.promoted_on(query.day)?)
                 } else {
                     None
                 };

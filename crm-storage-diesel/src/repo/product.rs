@@ -262,6 +262,24 @@ impl ProductRepository for DieselTx<'_> {
         parse_products(rows)
     }
 
+    fn promoted_on(&mut self, day: chrono::NaiveDate) -> crm_core::Result<Vec<ProductNumber>> {
+        let numbers: Vec<String> = product_promotions::table
+            .filter(product_promotions::starts.le(day))
+            .filter(product_promotions::ends.ge(day))
+            .select(product_promotions::product)
+            .distinct()
+            .load(&mut *self.conn)
+            .dom()?;
+        numbers
+            .iter()
+            .map(|n| {
+                ProductNumber::new(n).map_err(|e| {
+                    crm_core::Error::Storage(format!("product_promotions: product {n:?}: {e}"))
+                })
+            })
+            .collect()
+    }
+
     fn product_count(&mut self) -> crm_core::Result<u64> {
         let n: i64 = products::table.count().get_result(&mut *self.conn).dom()?;
         Ok(u64::try_from(n).unwrap_or(0))
