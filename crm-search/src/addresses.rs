@@ -7,7 +7,8 @@ use crm_core::ports::{
 use crm_core::{AddressId, Result};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery, TermSetQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery,
+    TermSetQuery,
 };
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, Schema, TextFieldIndexing, TextOptions,
@@ -15,9 +16,12 @@ use tantivy::schema::{
 use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
 use crate::analysis::{self, typos_allowed};
-use crate::{Engine, SearchError, TERMS, open_index};
+use crate::{Engine, SearchError, TERMS, expand, map_in_parallel, open_index};
 
 const MAX_QUERY_WORDS: usize = 12;
+/// The longest word start indexed for as-you-type search; a longer typed start is looked
+/// up in the dictionary instead.
+const MAX_START: usize = 10;
 
 #[derive(Clone, Copy)]
 struct Fields {
@@ -25,6 +29,7 @@ struct Fields {
     key: Field,
     name: Field,
     all: Field,
+    starts: Field,
     reps: Field,
 }
 
@@ -35,11 +40,17 @@ fn schema() -> (Schema, Fields) {
             .set_tokenizer(TERMS)
             .set_index_option(IndexRecordOption::WithFreqs),
     );
+    let starts = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(TERMS)
+            .set_index_option(IndexRecordOption::Basic),
+    );
     let fields = Fields {
         id: b.add_u64_field("id", INDEXED | FAST),
         key: b.add_text_field("key", terms.clone()),
         name: b.add_text_field("name", terms.clone()),
         all: b.add_text_field("all", terms),
+        starts: b.add_text_field("starts", starts),
         reps: b.add_u64_field("reps", INDEXED),
     };
     (b.build(), fields)
@@ -66,7 +77,9 @@ fn document(f: &Fields, a: &IndexedAddress) -> TantivyDocument {
         a.emails.join(" "),
         a.number.0
     );
-    doc.add_text(f.all, analysis::words(&all).join(" "));
+    let words = analysis::words(&all);
+    doc.add_text(f.starts, analysis::starts(&words, MAX_START).join(" "));
+    doc.add_text(f.all, words.join(" "));
     for rep in a.field_rep.iter().chain(a.inside_rep.iter()) {
         doc.add_u64(f.reps, u64::try_from(rep.0).unwrap_or(0));
     }
@@ -114,16 +127,18 @@ impl AddressSearch {
 struct Writer<'w> {
     writer: &'w mut IndexWriter<TantivyDocument>,
     fields: Fields,
+    /// Whether the changes began by clearing the index: a rebuild, merged when committed.
+    cleared: bool,
 }
 
 impl AddressIndexWriter for Writer<'_> {
     fn upsert(&mut self, addresses: &[IndexedAddress]) -> Result<()> {
-        for a in addresses {
+        let fields = self.fields;
+        let documents = map_in_parallel(addresses, |a| document(&fields, a));
+        for (a, doc) in addresses.iter().zip(documents) {
             self.writer
                 .delete_term(Term::from_field_u64(self.fields.id, id_value(a.id)));
-            self.writer
-                .add_document(document(&self.fields, a))
-                .map_err(SearchError::from)?;
+            self.writer.add_document(doc).map_err(SearchError::from)?;
         }
         Ok(())
     }
@@ -132,6 +147,7 @@ impl AddressIndexWriter for Writer<'_> {
         self.writer
             .delete_all_documents()
             .map_err(SearchError::from)?;
+        self.cleared = true;
         Ok(())
     }
 }
@@ -142,8 +158,14 @@ impl AddressIndex for AddressSearch {
         changes: &mut dyn FnMut(&mut dyn AddressIndexWriter) -> Result<()>,
     ) -> Result<()> {
         let fields = self.fields;
-        self.engine
-            .commit_with(|writer| changes(&mut Writer { writer, fields }))
+        self.engine.commit_with(|writer| {
+            let mut w = Writer {
+                writer,
+                fields,
+                cleared: false,
+            };
+            changes(&mut w).map(|()| w.cleared)
+        })
     }
 
     fn search(&self, q: &AddressTextQuery<'_>) -> Result<(Vec<AddressId>, usize)> {
@@ -152,6 +174,7 @@ impl AddressIndex for AddressSearch {
         if terms.is_empty() || q.limit == 0 {
             return Ok((Vec::new(), 0));
         }
+        let searcher = self.engine.reader.searcher();
         let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let typed_key = analysis::key(q.text);
         if !typed_key.is_empty() {
@@ -194,16 +217,25 @@ impl AddressIndex for AddressSearch {
                     ),
                 ));
                 if typos > 0 {
-                    should.push((
-                        Occur::Should,
-                        boost(Box::new(FuzzyTermQuery::new(t.clone(), typos, true)), 0.6),
-                    ));
+                    let near = expand::neighbours(&searcher, f.all, form, typos)?;
+                    if let Some(q) = expand::any_of(f.all, &near, 0.6) {
+                        should.push((Occur::Should, q));
+                    }
                 }
                 if i == last && len >= 2 {
-                    should.push((
-                        Occur::Should,
-                        boost(Box::new(FuzzyTermQuery::new_prefix(t, 0, true)), 0.8),
-                    ));
+                    // The word being typed: one term of its own when short enough.
+                    let q: Box<dyn Query> = if len <= MAX_START {
+                        Box::new(ConstScoreQuery::new(
+                            Box::new(TermQuery::new(
+                                Term::from_field_text(f.starts, form),
+                                IndexRecordOption::Basic,
+                            )),
+                            0.8,
+                        ))
+                    } else {
+                        boost(Box::new(FuzzyTermQuery::new_prefix(t, 0, true)), 0.8)
+                    };
+                    should.push((Occur::Should, q));
                 }
             }
             words.push((Occur::Must, Box::new(BooleanQuery::new(should))));
@@ -235,7 +267,6 @@ impl AddressIndex for AddressSearch {
             }
             top.push((Occur::Must, Box::new(BooleanQuery::new(visible))));
         }
-        let searcher = self.engine.reader.searcher();
         let limit = q.limit.clamp(1, 500);
         let (hits, total) = searcher
             .search(
@@ -249,17 +280,16 @@ impl AddressIndex for AddressSearch {
             )
             .map_err(SearchError::from)?;
         // Ids from the fast field, not the document store: no block to decompress per hit.
-        let mut ids = Vec::with_capacity(hits.len());
-        for (_, at) in hits {
-            let column = searcher
-                .segment_reader(at.segment_ord)
-                .fast_fields()
-                .u64("id")
-                .map_err(SearchError::from)?;
-            if let Some(id) = column.first(at.doc_id) {
-                ids.push(AddressId(i64::try_from(id).unwrap_or(0)));
-            }
+        // Each segment's column is opened once, not once per hit.
+        let mut columns = Vec::new();
+        for segment in searcher.segment_readers() {
+            columns.push(segment.fast_fields().u64("id").map_err(SearchError::from)?);
         }
+        let ids = hits
+            .iter()
+            .filter_map(|(_, at)| columns.get(at.segment_ord as usize)?.first(at.doc_id))
+            .map(|id| AddressId(i64::try_from(id).unwrap_or(0)))
+            .collect();
         Ok((ids, total))
     }
 

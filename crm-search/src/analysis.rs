@@ -13,7 +13,6 @@
 //! - **Keys**: numbers and type designations reduced to lowercase letters and digits
 //!   (`DEK 5/5 MC NE WS` → `dek55mcnews`), for exact and as-you-type matching.
 
-use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use crm_core::text::{fold_expand, fold_strip, index_words, split_words};
@@ -42,7 +41,14 @@ static LETTER_NUMBER: LazyLock<Regex> =
 /// Folds and compacts measures: lowercase, accents dropped, `²` → `2`, decimal commas as
 /// points, `5 x 5` → `5x5`, `5 mm` → `5mm`.
 fn compact(text: &str) -> String {
-    let folded = fold_strip(text).replace('²', "2").replace('³', "3");
+    let mut folded = fold_strip(text);
+    if folded.contains(['²', '³']) {
+        folded = folded.replace('²', "2").replace('³', "3");
+    }
+    // Every rule below needs a digit.
+    if !folded.bytes().any(|b| b.is_ascii_digit()) {
+        return folded;
+    }
     let folded = DECIMAL_COMMA.replace_all(&folded, "${1}.${2}");
     // Twice, for chains such as `5 x 5 x 10` whose middle digit both matches share.
     let folded = TIMES.replace_all(&folded, "${1}x${2}");
@@ -116,17 +122,32 @@ pub fn words_and_measures(text: &str) -> (Vec<String>, Vec<String>) {
 
 /// The words of `text` and of its compacted form.
 fn words_of(text: &str, compacted: &str) -> Vec<String> {
-    let mut seen: HashSet<&str> = HashSet::new();
-    let mut out = Vec::new();
     let expanded = fold_expand(text);
     let stripped = fold_strip(text);
-    for folded in [expanded.as_str(), stripped.as_str(), compacted] {
-        for w in split_words(folded) {
-            if w.chars().count() <= MAX_WORD && seen.insert(w) {
-                out.push(w.to_owned());
-            }
-        }
+    let mut all: Vec<&str> = [expanded.as_str(), stripped.as_str(), compacted]
+        .into_iter()
+        .flat_map(split_words)
+        .filter(|w| w.chars().count() <= MAX_WORD)
+        .collect();
+    all.sort_unstable();
+    all.dedup();
+    all.into_iter().map(str::to_owned).collect()
+}
+
+/// The starts of `words` — two characters up to `max` — for the word being typed: `mue`
+/// finds `mueller` as one term, without walking the dictionary.
+pub fn starts(words: &[String], max: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for w in words {
+        let ends = w.char_indices().map(|(i, c)| i + c.len_utf8());
+        out.extend(
+            ends.skip(1)
+                .take(max.saturating_sub(1))
+                .map(|e| w[..e].to_owned()),
+        );
     }
+    out.sort_unstable();
+    out.dedup();
     out
 }
 
@@ -139,7 +160,6 @@ pub fn name_words(name: &str) -> Vec<String> {
 /// The part terms of `text`: the endings of its long words (see the module documentation).
 pub fn parts(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    let mut seen: HashSet<String> = HashSet::new();
     let folded = fold_strip(text);
     for word in split_words(&folded) {
         let chars: Vec<char> = word.chars().collect();
@@ -149,13 +169,10 @@ pub fn parts(text: &str) -> Vec<String> {
         if chars.iter().any(char::is_ascii_digit) {
             continue;
         }
-        for start in 1..=chars.len() - MIN_PART {
-            let part: String = chars[start..].iter().collect();
-            if seen.insert(part.clone()) {
-                out.push(part);
-            }
-        }
+        out.extend((1..=chars.len() - MIN_PART).map(|start| chars[start..].iter().collect()));
     }
+    out.sort_unstable();
+    out.dedup();
     out
 }
 
@@ -267,5 +284,7 @@ mod tests {
             "the word itself is a word"
         );
         assert_eq!(key("DEK 5/5 MC NE WS"), "dek55mcnews");
+        let s = starts(&["mueller".to_owned(), "mu".to_owned()], 4);
+        assert_eq!(s, ["mu", "mue", "muel"]);
     }
 }

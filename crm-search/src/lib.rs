@@ -31,6 +31,7 @@
 
 mod addresses;
 pub mod analysis;
+mod expand;
 mod products;
 
 use std::path::Path;
@@ -83,6 +84,32 @@ pub(crate) const TERMS: &str = "crm_terms";
 /// Memory each indexing thread may use before it flushes a segment.
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
 
+/// Items below which [`map_in_parallel`] stays on the calling thread.
+const PARALLEL_FROM: usize = 64;
+
+/// `f` of every item, in order, computed on as many threads as the machine has cores (at
+/// most four): turning records into documents is the costly part of indexing, and the
+/// index writer takes the documents in as fast as they come.
+pub(crate) fn map_in_parallel<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    if threads < 2 || items.len() < PARALLEL_FROM {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<U>>()))
+            .collect();
+        // A thread that panicked re-raises its panic here, as the serial map would have.
+        parts
+            .into_iter()
+            .flat_map(|p| p.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
+
 /// An index's writer, behind a lock, and the reader its commits reload.
 pub(crate) struct Engine {
     pub(crate) reader: IndexReader,
@@ -108,18 +135,29 @@ impl Engine {
     }
 
     /// Runs `changes` on the writer and commits them, so that searches see them when this
-    /// returns; if `changes` fails, nothing of it is kept.
+    /// returns; if `changes` fails, nothing of it is kept. When `changes` answers that it
+    /// rebuilt the index (cleared it first), every segment is merged into one and waited
+    /// for: a search then walks one term dictionary instead of dozens.
     pub(crate) fn commit_with(
         &self,
-        changes: impl FnOnce(&mut IndexWriter<TantivyDocument>) -> crm_core::Result<()>,
+        changes: impl FnOnce(&mut IndexWriter<TantivyDocument>) -> crm_core::Result<bool>,
     ) -> crm_core::Result<()> {
         let mut writer = self
             .writer
             .lock()
             .map_err(|_| SearchError::from("the index writer is poisoned".to_owned()))?;
         match changes(&mut writer) {
-            Ok(()) => {
+            Ok(rebuilt) => {
                 writer.commit().map_err(SearchError::from)?;
+                if rebuilt {
+                    let segments = writer
+                        .index()
+                        .searchable_segment_ids()
+                        .map_err(SearchError::from)?;
+                    if segments.len() > 1 {
+                        writer.merge(&segments).wait().map_err(SearchError::from)?;
+                    }
+                }
                 self.reader.reload().map_err(SearchError::from)?;
                 Ok(())
             }

@@ -19,7 +19,7 @@ use tantivy::schema::{
 use tantivy::{DocAddress, Index, IndexWriter, TantivyDocument, Term};
 
 use crate::analysis::{self, MIN_PART, QueryTerm, typos_allowed};
-use crate::{Engine, SearchError, TERMS, open_index};
+use crate::{Engine, SearchError, TERMS, map_in_parallel, open_index};
 
 /// Query words looked at; the rest of a pasted text is ignored.
 const MAX_QUERY_WORDS: usize = 12;
@@ -307,18 +307,21 @@ impl ProductSearch {
 struct Writer<'w> {
     writer: &'w mut IndexWriter<TantivyDocument>,
     fields: Fields,
+    /// Whether the changes began by clearing the index: a rebuild, merged when committed.
+    cleared: bool,
 }
 
 impl ProductIndexWriter for Writer<'_> {
     fn upsert(&mut self, products: &[IndexedProduct]) -> Result<()> {
-        for item in products {
+        let fields = self.fields;
+        let documents = map_in_parallel(products, |item| document(&fields, item));
+        // Deleted and added in order, so that the last of repeated numbers wins.
+        for (item, doc) in products.iter().zip(documents) {
             self.writer.delete_term(Term::from_field_text(
                 self.fields.number,
                 item.product.number.as_str(),
             ));
-            self.writer
-                .add_document(document(&self.fields, item)?)
-                .map_err(SearchError::from)?;
+            self.writer.add_document(doc?).map_err(SearchError::from)?;
         }
         Ok(())
     }
@@ -335,6 +338,7 @@ impl ProductIndexWriter for Writer<'_> {
         self.writer
             .delete_all_documents()
             .map_err(SearchError::from)?;
+        self.cleared = true;
         Ok(())
     }
 }
@@ -345,8 +349,14 @@ impl ProductIndex for ProductSearch {
         changes: &mut dyn FnMut(&mut dyn ProductIndexWriter) -> Result<()>,
     ) -> Result<()> {
         let fields = self.fields;
-        self.engine
-            .commit_with(|writer| changes(&mut Writer { writer, fields }))
+        self.engine.commit_with(|writer| {
+            let mut w = Writer {
+                writer,
+                fields,
+                cleared: false,
+            };
+            changes(&mut w).map(|()| w.cleared)
+        })
     }
 
     fn search(&self, q: &IndexQuery<'_>) -> Result<ProductHits> {

@@ -10,6 +10,7 @@ use crate::search::{Page, PageRequest};
 use crate::user::{Actor, Role};
 use crate::visibility::AddressScope;
 
+use super::pipeline::read_ahead;
 use super::{AddressService, Context};
 
 /// Addresses read per slice when the index is written from the database.
@@ -109,18 +110,23 @@ impl<S: Store> AddressService<'_, S> {
         index.update(&mut |w| {
             w.clear()?;
             let mut after = None;
-            loop {
-                let slice = self
-                    .ctx
-                    .store
-                    .read(|tx| tx.index_records_after(after, SLICE))?;
-                let Some(last) = slice.last() else {
-                    return Ok(());
-                };
-                after = Some(last.id);
-                count += slice.len() as u64;
-                w.upsert(&slice)?;
-            }
+            read_ahead(
+                || {
+                    let slice = self
+                        .ctx
+                        .store
+                        .read(|tx| tx.index_records_after(after, SLICE))?;
+                    let Some(last) = slice.last() else {
+                        return Ok(None);
+                    };
+                    after = Some(last.id);
+                    Ok(Some(slice))
+                },
+                |slice| {
+                    count += slice.len() as u64;
+                    w.upsert(&slice)
+                },
+            )
         })?;
         Ok(count)
     }

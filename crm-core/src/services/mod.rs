@@ -10,6 +10,7 @@ mod erp;
 mod import;
 mod notes;
 mod opportunities;
+mod pipeline;
 mod pools;
 mod products;
 mod quotes;

@@ -10,6 +10,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::Context;
+use super::pipeline::read_ahead;
 use crate::entity::EntityKind;
 use crate::erp::{ActiveDocument, DraftQuote, GroupCode, ProductNumber};
 use crate::error::{Error, Result};
@@ -281,18 +282,24 @@ impl<'a, S: Store> ProductService<'a, S> {
         index.update(&mut |w| {
             w.clear()?;
             let mut after: Option<ProductNumber> = None;
-            loop {
-                let slice = self
-                    .ctx
-                    .store
-                    .read(|tx| tx.products_after(after.as_ref(), SLICE))?;
-                let Some(last) = slice.last() else {
-                    return Ok(());
-                };
-                after = Some(last.number.clone());
-                count += slice.len() as u64;
-                w.upsert(&indexed(slice, &groups))?;
-            }
+            // The next slice is read and parsed while the index takes in this one.
+            read_ahead(
+                || {
+                    let slice = self
+                        .ctx
+                        .store
+                        .read(|tx| tx.products_after(after.as_ref(), SLICE))?;
+                    let Some(last) = slice.last() else {
+                        return Ok(None);
+                    };
+                    after = Some(last.number.clone());
+                    Ok(Some(indexed(slice, &groups)))
+                },
+                |slice| {
+                    count += slice.len() as u64;
+                    w.upsert(&slice)
+                },
+            )
         })?;
         Ok(count)
     }
