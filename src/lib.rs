@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 pub use crm_core::*;
+pub use crm_dmas as dmas;
 pub use crm_erp_adapter as erp_adapter;
 use crm_erp_adapter::Replica;
 pub use crm_search as search_index;
@@ -132,6 +133,9 @@ impl Crm {
         let events: Arc<dyn ErpEventSink> = Arc::new(services.clone());
         replica.record_events_with(&events);
         let warnings = indexes::attach(&services, &settings)?;
+        let blobs = crm_dmas::FsBlobStore::open(&settings.archive_dir())
+            .map_err(|e| OpenError::Settings(format!("archive: {e}")))?;
+        services.set_blob_store(Arc::new(blobs));
         Ok(Crm {
             services,
             replica,
@@ -168,6 +172,12 @@ impl Crm {
     /// ```
     pub fn products(&self) -> ProductService<'_, DieselStore> {
         self.services.products()
+    }
+
+    /// The archive: check documents in at the records they belong to, versions, retention,
+    /// verify and gc.
+    pub fn documents(&self) -> DocumentService<'_, DieselStore> {
+        self.services.documents()
     }
 
     /// Addresses: capture leads, edit, search, open, activate, convert, import.

@@ -62,6 +62,7 @@ use crm_storage_diesel::{DatabaseUrl, DieselStore, StoreOptions};
 use serde::{Deserialize, Serialize};
 
 use crate::OpenError;
+use crm_core::archive::Retention;
 
 /// The name of the settings file looked for in the current directory.
 pub const SETTINGS_FILE: &str = "crm.toml";
@@ -88,6 +89,20 @@ pub struct Settings {
     pub erp: ErpSettings,
     /// The search indexes.
     pub search: SearchSettings,
+    /// The archive.
+    pub archive: ArchiveSettings,
+}
+
+/// Settings of the archive (DMAS).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ArchiveSettings {
+    /// Where the blobs live; empty for `DATA_DIR/archive`.
+    pub dir: String,
+    /// Retention in years per category, overriding the defaults (ten years for offers,
+    /// order confirmations, contracts and correspondence; none for the others):
+    /// `[archive.retention_years] drawing = 5`.
+    pub retention_years: std::collections::BTreeMap<crm_core::archive::Category, u16>,
 }
 
 /// Settings of the search indexes.
@@ -102,6 +117,15 @@ pub struct SearchSettings {
 }
 
 impl Settings {
+    /// The directory of the archive's blobs.
+    pub fn archive_dir(&self) -> PathBuf {
+        if self.archive.dir.trim().is_empty() {
+            self.data_dir.join("archive")
+        } else {
+            PathBuf::from(self.archive.dir.trim())
+        }
+    }
+
     /// The directory of the search indexes.
     pub fn search_dir(&self) -> PathBuf {
         if self.search.dir.trim().is_empty() {
@@ -161,6 +185,7 @@ impl Default for Settings {
             traces: TraceRules::default(),
             erp: ErpSettings::default(),
             search: SearchSettings::default(),
+            archive: ArchiveSettings::default(),
         }
     }
 }
@@ -297,6 +322,11 @@ impl Settings {
             duplicates: self.duplicates,
             opportunities: self.opportunities.clone(),
             traces: self.traces.clone(),
+            retention: self
+                .archive
+                .retention_years
+                .iter()
+                .fold(Retention::default(), |r, (c, y)| r.with(*c, *y)),
         }
     }
 }

@@ -34,11 +34,13 @@ pub enum EntityKind {
     SalesDocument,
     /// A [`Product`](crate::product::Product) of the catalog.
     Product,
+    /// An archived [`Document`](crate::archive::Document).
+    Document,
 }
 
 impl EntityKind {
     /// Every kind, in a stable order.
-    pub const ALL: [EntityKind; 10] = [
+    pub const ALL: [EntityKind; 11] = [
         EntityKind::Address,
         EntityKind::Contact,
         EntityKind::Note,
@@ -49,6 +51,7 @@ impl EntityKind {
         EntityKind::Trace,
         EntityKind::SalesDocument,
         EntityKind::Product,
+        EntityKind::Document,
     ];
 
     /// The stable lowercase name used in storage and on the wire.
@@ -64,6 +67,7 @@ impl EntityKind {
             EntityKind::Trace => "trace",
             EntityKind::SalesDocument => "sales_document",
             EntityKind::Product => "product",
+            EntityKind::Document => "document",
         }
     }
 }

@@ -63,6 +63,10 @@ id_type!(
     DraftId
 );
 id_type!(
+    /// Id of an archived [`Document`](crate::archive::Document).
+    DocumentId
+);
+id_type!(
     /// The business number of an [`Opportunity`](crate::opportunity::Opportunity), counted
     /// from 1.
     OpportunityNumber

@@ -47,6 +47,7 @@
 //! ```
 
 pub mod address;
+pub mod archive;
 pub mod calendar;
 pub mod contact;
 pub mod duplicates;
@@ -78,17 +79,17 @@ pub use duplicates::{DuplicateCandidate, DuplicateProbe, DuplicateRules, MatchRe
 pub use entity::{EntityKind, EntityRef};
 pub use error::{Error, FieldError, Invalid, Result, ValueError};
 pub use ids::{
-    AddressId, AddressNumber, CalendarEntryId, ContactId, DraftId, NoteId, OpportunityId,
-    OpportunityNumber, PoolId, TraceId, UserId, Version,
+    AddressId, AddressNumber, CalendarEntryId, ContactId, DocumentId, DraftId, NoteId,
+    OpportunityId, OpportunityNumber, PoolId, TraceId, UserId, Version,
 };
 pub use note::{NewNote, Note};
 pub use numbering::{NumberRange, NumberRanges};
 pub use pool::{NewPool, Pool, PoolAddition, PoolData, PoolInput, PoolVisibility};
 pub use ports::{
     ActivationRepository, AddressRepository, CalendarRepository, Clock, ContactRepository,
-    CounterRepository, DraftRepository, Erp, ErpEventSink, NoteRepository, OpportunityRepository,
-    OrderLines, PoolRepository, Prices, Receivables, ReplicaRepository, RevenueFacts,
-    SalesDocuments, Store, TraceRepository, Tx, UserRepository,
+    CounterRepository, DocumentRepository, DraftRepository, Erp, ErpEventSink, NoteRepository,
+    OpportunityRepository, OrderLines, PoolRepository, Prices, Receivables, ReplicaRepository,
+    RevenueFacts, SalesDocuments, Store, TraceRepository, Tx, UserRepository,
 };
 pub use search::{
     AddressCriteria, AddressQuery, AddressSort, AddressSortField, Page, PageRequest,
@@ -96,8 +97,8 @@ pub use search::{
 };
 pub use services::{
     ActivatedAddress, AddressService, AddressView, CalendarService, ContactService, Conversion,
-    ConversionPreview, ConvertOptions, DispositionLine, ErpService, FieldChange, ImportReport,
-    ImportRow, IndexDrift, LinkedRecord, MAX_OUTBOX, MAX_PIPELINE_USERS, NoteService,
+    ConversionPreview, ConvertOptions, DispositionLine, DocumentService, ErpService, FieldChange,
+    ImportReport, ImportRow, IndexDrift, LinkedRecord, MAX_OUTBOX, MAX_PIPELINE_USERS, NoteService,
     OpportunityService, PoolService, ProductService, QuoteService, ReceivablesView, Rules,
     STANDARD_VAT_RATE, Services, SlaEvent, TraceService, UserService, UserSyncReport,
 };

@@ -482,6 +482,60 @@ diesel::table! {
 
 diesel::joinable!(product_promotions -> products (product));
 
+diesel::table! {
+    documents (id) {
+        id -> BigInt,
+        title -> Text,
+        category -> Text,
+        language -> Nullable<Text>,
+        tags -> Text,
+        legal_hold -> Bool,
+        lock_by -> Nullable<BigInt>,
+        lock_since -> Nullable<Timestamp>,
+        retain_until -> Date,
+        version -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    document_versions (document_id, number) {
+        document_id -> BigInt,
+        number -> BigInt,
+        blob -> Text,
+        size -> BigInt,
+        file_name -> Text,
+        media_type -> Text,
+        comment -> Nullable<Text>,
+        checked_in_by -> BigInt,
+        checked_in_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    document_links (document_id, kind, key) {
+        document_id -> BigInt,
+        kind -> Text,
+        key -> Text,
+        address_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    document_deletions (document_id) {
+        document_id -> BigInt,
+        title -> Text,
+        category -> Text,
+        versions -> BigInt,
+        retain_until -> Date,
+        deleted_by -> BigInt,
+        deleted_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(document_versions -> documents (document_id));
+diesel::joinable!(document_links -> documents (document_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     counters,
@@ -518,4 +572,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     product_groups,
     products,
     product_promotions,
+    documents,
+    document_versions,
+    document_links,
+    document_deletions,
 );

@@ -22,6 +22,7 @@
 //! [`Error::Duplicate`](crate::Error::Duplicate) on a unique key.
 
 mod address_index;
+mod archive;
 mod erp;
 mod product;
 mod sales;
@@ -29,6 +30,7 @@ mod sales;
 pub use address_index::{
     AddressIndex, AddressIndexWriter, AddressTextQuery, IndexScope, IndexedAddress,
 };
+pub use archive::{BlobStore, DocumentRepository, StoredBlob};
 pub use erp::{
     DraftRepository, Erp, ErpEventSink, OrderLines, Prices, Receivables, ReplicaRepository,
     RevenueFacts, SalesDocuments,
@@ -91,6 +93,7 @@ pub trait Tx:
     + ReplicaRepository
     + DraftRepository
     + ProductRepository
+    + DocumentRepository
 {
 }
 
@@ -108,6 +111,7 @@ impl<T> Tx for T where
         + ReplicaRepository
         + DraftRepository
         + ProductRepository
+        + DocumentRepository
 {
 }
 

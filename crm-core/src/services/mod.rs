@@ -6,6 +6,7 @@ mod addresses;
 mod calendar;
 mod contacts;
 mod conversion;
+mod documents;
 mod erp;
 mod import;
 mod notes;
@@ -25,6 +26,7 @@ pub use addresses::{ActivatedAddress, AddressService, AddressView, RECENT_ACTIVA
 pub use calendar::{CalendarService, MAX_AGENDA, SlaEvent};
 pub use contacts::ContactService;
 pub use conversion::{Conversion, ConversionPreview, ConvertOptions, FieldChange};
+pub use documents::DocumentService;
 pub use erp::{DispositionLine, ErpService, ReceivablesView};
 pub use import::{ImportReport, ImportRow};
 pub use notes::NoteService;
@@ -36,6 +38,7 @@ pub use traces::{LinkedRecord, TraceService};
 pub use users::{UserService, UserSyncReport};
 
 use crate::address::{Address, AddressKind, Stamp};
+use crate::archive::Retention;
 use crate::duplicates::DuplicateRules;
 use crate::entity::{EntityKind, EntityRef};
 use crate::error::{Error, Result};
@@ -44,7 +47,7 @@ use crate::ids::{
 };
 use crate::numbering::NumberRanges;
 use crate::opportunity::{OpportunityRules, Pipeline};
-use crate::ports::{AddressIndex, Clock, Erp, ProductIndex, Store, Tx};
+use crate::ports::{AddressIndex, BlobStore, Clock, Erp, ProductIndex, Store, Tx};
 use crate::trace::{CRM_SOURCE, ChainHead, DomainEvent, NewTrace, SealedTrace, TraceRules};
 use crate::user::Actor;
 use crate::visibility::{AddressScope, VisibilityPolicy};
@@ -62,6 +65,8 @@ pub struct Rules {
     pub opportunities: OpportunityRules,
     /// Which events become traces.
     pub traces: TraceRules,
+    /// How long archived documents are kept.
+    pub retention: Retention,
 }
 
 struct Context<S> {
@@ -72,6 +77,7 @@ struct Context<S> {
     erp: Option<Arc<dyn Erp>>,
     product_index: OnceLock<Arc<dyn ProductIndex>>,
     address_index: OnceLock<Arc<dyn AddressIndex>>,
+    blob_store: OnceLock<Arc<dyn BlobStore>>,
 }
 
 /// All services over one store; cheap to clone and share between threads.
@@ -145,6 +151,7 @@ impl<S: Store> Services<S> {
                 erp,
                 product_index: OnceLock::new(),
                 address_index: OnceLock::new(),
+                blob_store: OnceLock::new(),
             }),
         })
     }
@@ -218,6 +225,17 @@ impl<S: Store> Services<S> {
     /// Quotes written in the CRM, their outbox, and the active sales document.
     pub fn quotes(&self) -> QuoteService<'_, S> {
         QuoteService::new(&self.ctx)
+    }
+
+    /// The archive: documents with versions at the records they belong to.
+    pub fn documents(&self) -> DocumentService<'_, S> {
+        DocumentService::new(&self.ctx)
+    }
+
+    /// Connects the blob store that keeps the archive's bytes. Set once; a second call is
+    /// ignored and answers `false`.
+    pub fn set_blob_store(&self, store: Arc<dyn BlobStore>) -> bool {
+        self.ctx.blob_store.set(store).is_ok()
     }
 
     /// The store, for adapters that share it.
@@ -412,6 +430,17 @@ fn record_of_address(tx: &mut dyn Tx, address: AddressId, link: EntityRef) -> Re
             .is_some_and(|e| e.address_id == address),
         _ => false,
     })
+}
+
+fn require_admin(actor: &Actor, what: &str) -> Result<()> {
+    if actor.has(crate::user::Role::Admin) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(format!(
+            "{} is no administrator and may not {what}",
+            actor.display_name
+        )))
+    }
 }
 
 fn require_sales_staff(actor: &Actor, what: &str) -> Result<()> {

@@ -5,7 +5,7 @@
 
 use rust_decimal::Decimal;
 
-use super::Context;
+use super::{Context, require_admin};
 use crate::entity::EntityKind;
 use crate::erp::{
     ActiveDocument, ActiveSalesDocument, DocumentLine, DocumentNumber, DocumentTotals, DraftLine,
@@ -331,7 +331,7 @@ impl<'a, S: Store> QuoteService<'a, S> {
     /// # Errors
     /// [`Error::Forbidden`] for non-administrators; [`Error::Invalid`] naming `limit`.
     pub fn outbox(&self, actor: &Actor, limit: u32) -> Result<Vec<DraftQuote>> {
-        require_admin(actor)?;
+        require_admin(actor, "work the outbox")?;
         if limit == 0 || limit > MAX_OUTBOX {
             return Err(Error::invalid(
                 "limit",
@@ -348,7 +348,7 @@ impl<'a, S: Store> QuoteService<'a, S> {
     /// naming `erp_number` (malformed) or `state` (not submitted, or acknowledged with
     /// another number); acknowledging twice with the same number changes nothing.
     pub fn acknowledge(&self, actor: &Actor, id: DraftId, erp_number: &str) -> Result<DraftQuote> {
-        require_admin(actor)?;
+        require_admin(actor, "work the outbox")?;
         let number = DocumentNumber::new(erp_number).map_err(|e| e.at("erp_number"))?;
         self.ctx.store.write(|tx| {
             let mut draft = tx
@@ -414,16 +414,5 @@ impl<'a, S: Store> QuoteService<'a, S> {
                 }
             }
         })
-    }
-}
-
-fn require_admin(actor: &Actor) -> Result<()> {
-    if actor.has(Role::Admin) {
-        Ok(())
-    } else {
-        Err(Error::Forbidden(format!(
-            "{} is no administrator and may not work the outbox",
-            actor.display_name
-        )))
     }
 }

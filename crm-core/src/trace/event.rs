@@ -216,6 +216,35 @@ pub enum EventDetail {
         /// The dunning level reached.
         dunning_level: u8,
     },
+    /// A document was checked into the archive.
+    DocumentCheckedIn {
+        /// Its id.
+        document: i64,
+        /// Its title.
+        title: String,
+        /// Its category.
+        category: String,
+    },
+    /// A new version of an archived document was checked in.
+    DocumentVersioned {
+        /// Its id.
+        document: i64,
+        /// Its title.
+        title: String,
+        /// The new version's number.
+        version: u32,
+        /// What changed.
+        comment: Option<String>,
+    },
+    /// An archived document was deleted after its retention.
+    DocumentDeleted {
+        /// Its id.
+        document: i64,
+        /// Its title.
+        title: String,
+        /// How many versions it had.
+        versions: u32,
+    },
     /// The confirmed delivery date of an order line moved.
     DeliveryDateMoved {
         /// The order's number.
@@ -252,6 +281,9 @@ impl EventDetail {
             EventDetail::DocumentStatusChanged { .. } => "document_status_changed",
             EventDetail::PaymentOverdue { .. } => "payment_overdue",
             EventDetail::DeliveryDateMoved { .. } => "delivery_date_moved",
+            EventDetail::DocumentCheckedIn { .. } => "document_checked_in",
+            EventDetail::DocumentVersioned { .. } => "document_versioned",
+            EventDetail::DocumentDeleted { .. } => "document_deleted",
         }
     }
 
@@ -392,6 +424,21 @@ impl EventDetail {
                 "Order {order} line {position}: delivery {old} → {new}{}",
                 shift(Some((*new - *old).num_days()))
             ),
+            EventDetail::DocumentCheckedIn {
+                title, category, ..
+            } => format!("Document checked in: {title} ({category})"),
+            EventDetail::DocumentVersioned {
+                title,
+                version,
+                comment,
+                ..
+            } => match comment {
+                Some(c) => format!("{title}: version {version} checked in ({c})"),
+                None => format!("{title}: version {version} checked in"),
+            },
+            EventDetail::DocumentDeleted {
+                title, versions, ..
+            } => format!("{title} deleted after its retention ({versions} versions)"),
         }
     }
 

@@ -1,0 +1,142 @@
+//! The archive's ports: the blob store (bytes, by content) and the document repository
+//! (metadata, in the store's transactions).
+
+use std::io::Read;
+use std::time::Duration;
+
+use crate::archive::{
+    ArchiveLink, BlobCheck, BlobHash, Deletion, Document, DocumentVersion, ListedDocument,
+    NewDocument,
+};
+use crate::error::Result;
+use crate::ids::{AddressId, DocumentId, Version};
+
+/// A blob as stored: its hash and size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredBlob {
+    /// SHA-256 of its bytes.
+    pub hash: BlobHash,
+    /// Bytes.
+    pub size: u64,
+}
+
+/// Bytes stored by their SHA-256, once however often they arrive; written so that a blob
+/// is either complete or absent.
+pub trait BlobStore: Send + Sync {
+    /// Stores what `content` yields, read in pieces, and answers its hash and size; a blob
+    /// that exists already is kept as it is.
+    ///
+    /// # Errors
+    /// [`Error::Storage`](crate::Error::Storage) when reading or writing fails; nothing is
+    /// left under the blob's name then.
+    fn put(&self, content: &mut dyn Read) -> Result<StoredBlob>;
+
+    /// The bytes of `hash`, to read in pieces.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`](crate::Error::NotFound) when there is no such blob; storage
+    /// failures.
+    fn open(&self, hash: &BlobHash) -> Result<Box<dyn Read + Send>>;
+
+    /// Re-hashes the blob: intact, missing or altered; with the bytes read.
+    ///
+    /// # Errors
+    /// Storage failures other than absence.
+    fn check(&self, hash: &BlobHash) -> Result<(BlobCheck, u64)>;
+
+    /// Removes the blob; absent is fine.
+    ///
+    /// # Errors
+    /// Storage failures.
+    fn remove(&self, hash: &BlobHash) -> Result<()>;
+
+    /// Every blob written at least `age` ago (younger ones may belong to a check-in under
+    /// way).
+    ///
+    /// # Errors
+    /// Storage failures.
+    fn older_than(&self, age: Duration) -> Result<Vec<BlobHash>>;
+}
+
+/// Documents, versions and links.
+pub trait DocumentRepository {
+    /// Stores a document with its first version and links.
+    ///
+    /// # Errors
+    /// Storage failures.
+    fn insert_document(&mut self, new: &NewDocument) -> Result<DocumentId>;
+
+    /// The document with `id`.
+    ///
+    /// # Errors
+    /// Storage failures only; absence is `Ok(None)`.
+    fn document(&mut self, id: DocumentId) -> Result<Option<Document>>;
+
+    /// Adds `version`, sets `retain_until`, clears the lock, when the record's version is
+    /// `expected`; `Ok(false)` otherwise.
+    ///
+    /// # Errors
+    /// Storage failures.
+    fn add_version(
+        &mut self,
+        id: DocumentId,
+        expected: Version,
+        version: &DocumentVersion,
+        retain_until: chrono::NaiveDate,
+    ) -> Result<bool>;
+
+    /// Writes the lock and the legal hold when the record's version is `expected`;
+    /// `Ok(false)` otherwise.
+    ///
+    /// # Errors
+    /// Storage failures.
+    fn set_lock_and_hold(
+        &mut self,
+        id: DocumentId,
+        expected: Version,
+        lock: Option<crate::archive::Lock>,
+        legal_hold: bool,
+    ) -> Result<bool>;
+
+    /// Removes the document, its versions and links, and keeps `record` of it.
+    ///
+    /// # Errors
+    /// Storage failures.
+    fn delete_document(&mut self, record: &Deletion) -> Result<()>;
+
+    /// The documents of the address `address` and of the records hanging at it, newest
+    /// first, each with the links through which it hangs there.
+    ///
+    /// # Errors
+    /// Storage failures.
+    fn documents_of_address(&mut self, address: AddressId) -> Result<Vec<ListedDocument>>;
+
+    /// The documents linked to `link`, newest first.
+    ///
+    /// # Errors
+    /// Storage failures.
+    fn documents_linked(&mut self, link: &ArchiveLink) -> Result<Vec<Document>>;
+
+    /// Every version after `after` (document id, version number), in that order, at most
+    /// `limit`: (document, title, version, blob).
+    ///
+    /// # Errors
+    /// Storage failures.
+    fn versions_after(
+        &mut self,
+        after: Option<(DocumentId, u32)>,
+        limit: u32,
+    ) -> Result<Vec<(DocumentId, String, u32, BlobHash)>>;
+
+    /// Which of `hashes` some version refers to.
+    ///
+    /// # Errors
+    /// Storage failures.
+    fn blobs_in_use(&mut self, hashes: &[BlobHash]) -> Result<Vec<BlobHash>>;
+
+    /// The records of deleted documents, newest first.
+    ///
+    /// # Errors
+    /// Storage failures.
+    fn deletions(&mut self, limit: u32) -> Result<Vec<Deletion>>;
+}

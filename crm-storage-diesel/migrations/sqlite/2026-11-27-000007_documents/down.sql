@@ -1,0 +1,4 @@
+DROP TABLE document_deletions;
+DROP TABLE document_links;
+DROP TABLE document_versions;
+DROP TABLE documents;

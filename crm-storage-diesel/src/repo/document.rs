@@ -1,0 +1,421 @@
+//! The archive's metadata: documents, versions, links and deletion records.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use crm_core::archive::{
+    ArchiveLink, BlobHash, Category, Deletion, Document, DocumentVersion, ListedDocument, Lock,
+    NewDocument, StoredLink,
+};
+use crm_core::ports::DocumentRepository;
+use crm_core::{AddressId, DocumentId, Language, UserId, Version};
+use diesel::prelude::*;
+
+use super::DieselTx;
+use crate::connection::with_inner;
+use crate::error::QueryResultExt;
+use crate::rows::{ts, utc};
+use crate::schema::{document_deletions, document_links, document_versions, documents};
+
+type DocumentRow = (
+    i64,
+    String,
+    String,
+    Option<String>,
+    String,
+    bool,
+    Option<i64>,
+    Option<chrono::NaiveDateTime>,
+    NaiveDate,
+    i64,
+);
+type VersionRow = (
+    i64,
+    i64,
+    String,
+    i64,
+    String,
+    String,
+    Option<String>,
+    i64,
+    chrono::NaiveDateTime,
+);
+type LinkRow = (i64, String, String, Option<i64>);
+
+fn unreadable(id: i64, column: &str, e: impl std::fmt::Display) -> crm_core::Error {
+    crm_core::Error::Storage(format!(
+        "documents {id}: column {column} is unreadable: {e}"
+    ))
+}
+
+fn version_of(r: VersionRow) -> crm_core::Result<DocumentVersion> {
+    Ok(DocumentVersion {
+        number: u32::try_from(r.1).map_err(|e| unreadable(r.0, "number", e))?,
+        blob: BlobHash::new(&r.2).map_err(|e| unreadable(r.0, "blob", e))?,
+        size: u64::try_from(r.3).map_err(|e| unreadable(r.0, "size", e))?,
+        file_name: r.4,
+        media_type: r.5,
+        comment: r.6,
+        checked_in_by: UserId(r.7),
+        checked_in_at: utc(r.8),
+    })
+}
+
+fn link_of(r: &LinkRow) -> crm_core::Result<StoredLink> {
+    Ok(StoredLink {
+        link: ArchiveLink {
+            kind: r.1.parse().map_err(|e| unreadable(r.0, "kind", e))?,
+            key: r.2.clone(),
+        },
+        address: r.3.map(AddressId),
+    })
+}
+
+impl DieselTx<'_> {
+    /// The documents with `ids`, whole, in the order of `ids`.
+    fn documents_by_id(&mut self, ids: &[i64]) -> crm_core::Result<Vec<Document>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<DocumentRow> = documents::table
+            .filter(documents::id.eq_any(ids))
+            .select((
+                documents::id,
+                documents::title,
+                documents::category,
+                documents::language,
+                documents::tags,
+                documents::legal_hold,
+                documents::lock_by,
+                documents::lock_since,
+                documents::retain_until,
+                documents::version,
+            ))
+            .load(&mut *self.conn)
+            .dom()?;
+        let mut versions: HashMap<i64, Vec<DocumentVersion>> = HashMap::new();
+        let version_rows: Vec<VersionRow> = document_versions::table
+            .filter(document_versions::document_id.eq_any(ids))
+            .order((
+                document_versions::document_id,
+                document_versions::number.desc(),
+            ))
+            .load(&mut *self.conn)
+            .dom()?;
+        for r in version_rows {
+            versions.entry(r.0).or_default().push(version_of(r)?);
+        }
+        let mut links: HashMap<i64, Vec<StoredLink>> = HashMap::new();
+        let link_rows: Vec<LinkRow> = document_links::table
+            .filter(document_links::document_id.eq_any(ids))
+            .order((
+                document_links::document_id,
+                document_links::kind,
+                document_links::key,
+            ))
+            .load(&mut *self.conn)
+            .dom()?;
+        for r in &link_rows {
+            links.entry(r.0).or_default().push(link_of(r)?);
+        }
+        let mut by_id: HashMap<i64, Document> = HashMap::with_capacity(rows.len());
+        for r in rows {
+            let id = r.0;
+            by_id.insert(
+                id,
+                Document {
+                    id: DocumentId(id),
+                    title: r.1,
+                    category: r.2.parse().map_err(|e| unreadable(id, "category", e))?,
+                    language: r
+                        .3
+                        .map(|l| Language::new(&l))
+                        .transpose()
+                        .map_err(|e| unreadable(id, "language", e))?,
+                    tags: serde_json::from_str(&r.4).map_err(|e| unreadable(id, "tags", e))?,
+                    legal_hold: r.5,
+                    lock: r.6.zip(r.7).map(|(by, since)| Lock {
+                        by: UserId(by),
+                        since: utc(since),
+                    }),
+                    retain_until: r.8,
+                    version: Version(r.9),
+                    links: links.remove(&id).unwrap_or_default(),
+                    versions: versions.remove(&id).unwrap_or_default(),
+                },
+            );
+        }
+        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+    }
+}
+
+/// Newest first: by the latest version's check-in, then id.
+fn newest_first(docs: &mut [Document]) {
+    docs.sort_by(|a, b| {
+        let at = |d: &Document| d.latest().map(|v| v.checked_in_at);
+        at(b).cmp(&at(a)).then(b.id.cmp(&a.id))
+    });
+}
+
+impl DocumentRepository for DieselTx<'_> {
+    fn insert_document(&mut self, new: &NewDocument) -> crm_core::Result<DocumentId> {
+        let tags = serde_json::to_string(&new.input.tags)
+            .map_err(|e| crm_core::Error::Storage(e.to_string()))?;
+        let at = ts(new.first.checked_in_at);
+        let id: i64 = with_inner!(&mut *self.conn, |c| {
+            diesel::insert_into(documents::table)
+                .values((
+                    documents::title.eq(&new.input.title),
+                    documents::category.eq(new.input.category.as_str()),
+                    documents::language.eq(new.input.language.map(Language::as_str)),
+                    documents::tags.eq(&tags),
+                    documents::legal_hold.eq(false),
+                    documents::retain_until.eq(new.retain_until),
+                    documents::version.eq(1_i64),
+                    documents::updated_at.eq(at),
+                ))
+                .returning(documents::id)
+                .get_result(c)
+        })
+        .dom()?;
+        insert_version(self, id, &new.first)?;
+        // A handful per document: one statement each.
+        for l in &new.links {
+            diesel::insert_into(document_links::table)
+                .values((
+                    document_links::document_id.eq(id),
+                    document_links::kind.eq(l.link.kind.as_str()),
+                    document_links::key.eq(l.link.key.as_str()),
+                    document_links::address_id.eq(l.address.map(|a| a.0)),
+                ))
+                .execute(&mut *self.conn)
+                .dom()?;
+        }
+        Ok(DocumentId(id))
+    }
+
+    fn document(&mut self, id: DocumentId) -> crm_core::Result<Option<Document>> {
+        Ok(self.documents_by_id(&[id.0])?.pop())
+    }
+
+    fn add_version(
+        &mut self,
+        id: DocumentId,
+        expected: Version,
+        version: &DocumentVersion,
+        retain_until: NaiveDate,
+    ) -> crm_core::Result<bool> {
+        let changed = diesel::update(
+            documents::table
+                .filter(documents::id.eq(id.0))
+                .filter(documents::version.eq(expected.0)),
+        )
+        .set((
+            documents::version.eq(expected.0 + 1),
+            documents::retain_until.eq(retain_until),
+            documents::lock_by.eq(None::<i64>),
+            documents::lock_since.eq(None::<chrono::NaiveDateTime>),
+            documents::updated_at.eq(ts(version.checked_in_at)),
+        ))
+        .execute(&mut *self.conn)
+        .dom()?;
+        if changed == 0 {
+            return Ok(false);
+        }
+        insert_version(self, id.0, version)?;
+        Ok(true)
+    }
+
+    fn set_lock_and_hold(
+        &mut self,
+        id: DocumentId,
+        expected: Version,
+        lock: Option<Lock>,
+        legal_hold: bool,
+    ) -> crm_core::Result<bool> {
+        let changed = diesel::update(
+            documents::table
+                .filter(documents::id.eq(id.0))
+                .filter(documents::version.eq(expected.0)),
+        )
+        .set((
+            documents::version.eq(expected.0 + 1),
+            documents::lock_by.eq(lock.map(|l| l.by.0)),
+            documents::lock_since.eq(lock.map(|l| ts(l.since))),
+            documents::legal_hold.eq(legal_hold),
+        ))
+        .execute(&mut *self.conn)
+        .dom()?;
+        Ok(changed == 1)
+    }
+
+    fn delete_document(&mut self, record: &Deletion) -> crm_core::Result<()> {
+        let id = record.document.0;
+        // Children first: no reliance on the backend's cascade.
+        diesel::delete(document_links::table.filter(document_links::document_id.eq(id)))
+            .execute(&mut *self.conn)
+            .dom()?;
+        diesel::delete(document_versions::table.filter(document_versions::document_id.eq(id)))
+            .execute(&mut *self.conn)
+            .dom()?;
+        diesel::delete(documents::table.filter(documents::id.eq(id)))
+            .execute(&mut *self.conn)
+            .dom()?;
+        diesel::insert_into(document_deletions::table)
+            .values((
+                document_deletions::document_id.eq(id),
+                document_deletions::title.eq(&record.title),
+                document_deletions::category.eq(record.category.as_str()),
+                document_deletions::versions.eq(i64::from(record.versions)),
+                document_deletions::retain_until.eq(record.retain_until),
+                document_deletions::deleted_by.eq(record.by.0),
+                document_deletions::deleted_at.eq(ts(record.at)),
+            ))
+            .execute(&mut *self.conn)
+            .dom()?;
+        Ok(())
+    }
+
+    fn documents_of_address(
+        &mut self,
+        address: AddressId,
+    ) -> crm_core::Result<Vec<ListedDocument>> {
+        let rows: Vec<LinkRow> = document_links::table
+            .filter(document_links::address_id.eq(address.0))
+            .load(&mut *self.conn)
+            .dom()?;
+        let mut via: HashMap<i64, Vec<ArchiveLink>> = HashMap::new();
+        for r in &rows {
+            via.entry(r.0).or_default().push(link_of(r)?.link);
+        }
+        let ids: Vec<i64> = via.keys().copied().collect();
+        let mut docs = self.documents_by_id(&ids)?;
+        newest_first(&mut docs);
+        Ok(docs
+            .into_iter()
+            .map(|document| ListedDocument {
+                via: via.remove(&document.id.0).unwrap_or_default(),
+                document,
+            })
+            .collect())
+    }
+
+    fn documents_linked(&mut self, link: &ArchiveLink) -> crm_core::Result<Vec<Document>> {
+        let ids: Vec<i64> = document_links::table
+            .filter(document_links::kind.eq(link.kind.as_str()))
+            .filter(document_links::key.eq(&link.key))
+            .select(document_links::document_id)
+            .load(&mut *self.conn)
+            .dom()?;
+        let mut docs = self.documents_by_id(&ids)?;
+        newest_first(&mut docs);
+        Ok(docs)
+    }
+
+    fn versions_after(
+        &mut self,
+        after: Option<(DocumentId, u32)>,
+        limit: u32,
+    ) -> crm_core::Result<Vec<(DocumentId, String, u32, BlobHash)>> {
+        let mut q = document_versions::table
+            .inner_join(documents::table)
+            .into_boxed();
+        if let Some((d, n)) = after {
+            q = q.filter(
+                document_versions::document_id
+                    .gt(d.0)
+                    .or(document_versions::document_id
+                        .eq(d.0)
+                        .and(document_versions::number.gt(i64::from(n)))),
+            );
+        }
+        let rows: Vec<(i64, String, i64, String)> = q
+            .order((document_versions::document_id, document_versions::number))
+            .select((
+                document_versions::document_id,
+                documents::title,
+                document_versions::number,
+                document_versions::blob,
+            ))
+            .limit(i64::from(limit))
+            .load(&mut *self.conn)
+            .dom()?;
+        rows.into_iter()
+            .map(|(d, title, n, blob)| {
+                Ok((
+                    DocumentId(d),
+                    title,
+                    u32::try_from(n).map_err(|e| unreadable(d, "number", e))?,
+                    BlobHash::new(&blob).map_err(|e| unreadable(d, "blob", e))?,
+                ))
+            })
+            .collect()
+    }
+
+    fn blobs_in_use(&mut self, hashes: &[BlobHash]) -> crm_core::Result<Vec<BlobHash>> {
+        if hashes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let used: Vec<String> = document_versions::table
+            .filter(document_versions::blob.eq_any(hashes.iter().map(BlobHash::as_str)))
+            .select(document_versions::blob)
+            .distinct()
+            .load(&mut *self.conn)
+            .dom()?;
+        Ok(hashes
+            .iter()
+            .filter(|h| used.iter().any(|u| u == h.as_str()))
+            .cloned()
+            .collect())
+    }
+
+    fn deletions(&mut self, limit: u32) -> crm_core::Result<Vec<Deletion>> {
+        let rows: Vec<(
+            i64,
+            String,
+            String,
+            i64,
+            NaiveDate,
+            i64,
+            chrono::NaiveDateTime,
+        )> = document_deletions::table
+            .order(document_deletions::deleted_at.desc())
+            .limit(i64::from(limit))
+            .load(&mut *self.conn)
+            .dom()?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(Deletion {
+                    document: DocumentId(r.0),
+                    title: r.1,
+                    category: r
+                        .2
+                        .parse::<Category>()
+                        .map_err(|e| unreadable(r.0, "category", e))?,
+                    versions: u32::try_from(r.3).unwrap_or(u32::MAX),
+                    retain_until: r.4,
+                    by: UserId(r.5),
+                    at: utc(r.6),
+                })
+            })
+            .collect()
+    }
+}
+
+fn insert_version(tx: &mut DieselTx<'_>, id: i64, v: &DocumentVersion) -> crm_core::Result<()> {
+    diesel::insert_into(document_versions::table)
+        .values((
+            document_versions::document_id.eq(id),
+            document_versions::number.eq(i64::from(v.number)),
+            document_versions::blob.eq(v.blob.as_str()),
+            document_versions::size.eq(i64::try_from(v.size).unwrap_or(i64::MAX)),
+            document_versions::file_name.eq(&v.file_name),
+            document_versions::media_type.eq(&v.media_type),
+            document_versions::comment.eq(v.comment.as_deref()),
+            document_versions::checked_in_by.eq(v.checked_in_by.0),
+            document_versions::checked_in_at.eq(ts(v.checked_in_at)),
+        ))
+        .execute(&mut *tx.conn)
+        .dom()?;
+    Ok(())
+}

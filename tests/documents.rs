@@ -1,0 +1,343 @@
+//! The archive through the facade on both backends: check-in with links, blobs stored once,
+//! an address's documents with those of its contacts and opportunities, check-out and
+//! versions, retention and legal hold, verify and gc, a check-in interrupted between blob
+//! and metadata, and visibility under the `assigned` policy.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests may panic on purpose.
+
+mod common;
+
+use std::io::Read;
+use std::time::Duration;
+
+use common::*;
+use crm::archive::{ArchiveLink, BlobCheck, Category, DocumentInput, VersionInput};
+use crm::trace::TraceFilter;
+use crm::{ContactInput, EntityKind, Error, Language};
+
+fn input(title: &str, category: Category, links: Vec<ArchiveLink>) -> DocumentInput {
+    DocumentInput {
+        title: title.into(),
+        category,
+        language: Some(Language::De),
+        tags: vec!["test".into()],
+        links,
+        file_name: "dokument.pdf".into(),
+        media_type: "application/pdf".into(),
+    }
+}
+
+fn bytes(crm: &TestCrm, id: crm::DocumentId, version: Option<u32>) -> Vec<u8> {
+    let (_, mut reader) = crm.documents().open(&actor(MANAGER), id, version).unwrap();
+    let mut out = Vec::new();
+    reader.read_to_end(&mut out).unwrap();
+    out
+}
+
+fn documents_hang_at_their_data_with_versions(db: Db) -> TestResult {
+    let Some(crm) = crm(db, "")? else {
+        return Ok(());
+    };
+    let manager = actor(MANAGER);
+    let rep = actor(REP_A);
+    let shop = crm
+        .addresses()
+        .create_customer(&manager, &address("Bäckerei Müller AG", "3011", "Bern"))?;
+    let contact = crm.contacts().add(
+        &manager,
+        shop.id,
+        &ContactInput {
+            last_name: "Brönnimann".into(),
+            ..Default::default()
+        },
+        false,
+    )?;
+    let deal = crm.opportunities().create(
+        &manager,
+        &deal(shop.id, "Ofen", "offer", "25000", "2027-01-31"),
+    )?;
+    let contract = crm.documents().check_in(
+        &rep,
+        &input(
+            "Rahmenvertrag",
+            Category::Contract,
+            vec![ArchiveLink::record(shop.id)],
+        ),
+        &mut &b"%PDF-1.4 Vertrag"[..],
+    )?;
+    let letter = crm.documents().check_in(
+        &rep,
+        &input(
+            "Brief an Frau Brönnimann",
+            Category::Correspondence,
+            vec![ArchiveLink::record(contact.id)],
+        ),
+        &mut &b"Sehr geehrte Frau"[..],
+    )?;
+    // The same bytes again: a second document, one blob.
+    let offer = crm.documents().check_in(
+        &rep,
+        &input(
+            "Offerte Ofen",
+            Category::Offer,
+            vec![ArchiveLink::record(deal.id), ArchiveLink::record(shop.id)],
+        ),
+        &mut &b"%PDF-1.4 Vertrag"[..],
+    )?;
+    assert_eq!(offer.versions[0].blob, contract.versions[0].blob);
+    assert_eq!(
+        contract.retain_until,
+        chrono::NaiveDate::from_ymd_opt(2036, 11, 27).unwrap(),
+        "contracts are kept ten years"
+    );
+
+    let listed = crm.documents().of_address(&rep, shop.id)?;
+    let titles: Vec<&str> = listed.iter().map(|l| l.document.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        ["Offerte Ofen", "Brief an Frau Brönnimann", "Rahmenvertrag"],
+        "newest first, with the contact's and the opportunity's documents"
+    );
+    assert_eq!(listed[1].via, [ArchiveLink::record(contact.id)]);
+    assert_eq!(
+        listed[0].via.len(),
+        2,
+        "hangs at the opportunity and the address"
+    );
+    assert_eq!(
+        crm.documents()
+            .of_record(&rep, &ArchiveLink::record(contact.id))?
+            .len(),
+        1
+    );
+
+    // Check out, and nobody else can check in or out.
+    let out = crm.documents().check_out(&rep, letter.id, letter.version)?;
+    assert_eq!(out.lock.map(|l| l.by.0), Some(REP_A));
+    let other = actor(REP_B);
+    let taken = crm.documents().check_out(&other, letter.id, out.version);
+    assert!(matches!(taken, Err(Error::Forbidden(m)) if m.contains("checked out by user 101")));
+    let stale = crm.documents().check_out(&rep, letter.id, letter.version);
+    assert!(matches!(stale, Err(Error::Conflict { .. })));
+    let v2 = crm.documents().check_in_version(
+        &rep,
+        letter.id,
+        out.version,
+        &VersionInput {
+            file_name: "brief-v2.pdf".into(),
+            media_type: "application/pdf".into(),
+            comment: Some("Adresse korrigiert".into()),
+        },
+        &mut &b"Sehr geehrte Frau Dr."[..],
+    )?;
+    assert_eq!(v2.versions.len(), 2);
+    assert_eq!(v2.versions[0].number, 2);
+    assert!(v2.lock.is_none(), "checking in releases the lock");
+    assert_eq!(bytes(&crm, letter.id, Some(1)), b"Sehr geehrte Frau");
+    assert_eq!(bytes(&crm, letter.id, None), b"Sehr geehrte Frau Dr.");
+    // Without a check-out there is no new version.
+    let unlocked = crm.documents().check_in_version(
+        &rep,
+        letter.id,
+        v2.version,
+        &VersionInput {
+            file_name: "x.pdf".into(),
+            media_type: "application/pdf".into(),
+            comment: None,
+        },
+        &mut &b"x"[..],
+    );
+    assert!(matches!(unlocked, Err(Error::Forbidden(_))));
+    // An administrator breaks a lock.
+    let locked = crm.documents().check_out(&other, letter.id, v2.version)?;
+    let broken = crm
+        .documents()
+        .release(&actor(ADMIN), letter.id, locked.version)?;
+    assert!(broken.lock.is_none());
+
+    let traces = crm
+        .traces()
+        .of_address(&manager, shop.id, &TraceFilter::default())?;
+    let kinds: Vec<&str> = traces.items.iter().map(|t| t.kind.as_str()).collect();
+    assert!(kinds.contains(&"document_checked_in"), "{kinds:?}");
+    assert!(kinds.contains(&"document_versioned"), "{kinds:?}");
+    Ok(())
+}
+
+fn retention_hold_verify_and_gc(db: Db) -> TestResult {
+    let Some(crm) = crm(db, "")? else {
+        return Ok(());
+    };
+    let admin = actor(ADMIN);
+    let manager = actor(MANAGER);
+    let shop = crm
+        .addresses()
+        .create_customer(&manager, &address("Elektro Huber AG", "8001", "Zürich"))?;
+    let doc = crm.documents().check_in(
+        &manager,
+        &input(
+            "Offerte 17",
+            Category::Offer,
+            vec![ArchiveLink::record(shop.id)],
+        ),
+        &mut &b"offer bytes"[..],
+    )?;
+    let early = crm.documents().delete(&admin, doc.id, doc.version);
+    assert!(
+        matches!(&early, Err(Error::Forbidden(m)) if m.contains("must be kept until 2036-11-27")),
+        "{early:?}"
+    );
+    let held = crm
+        .documents()
+        .set_legal_hold(&manager, doc.id, doc.version, true)?;
+    crm.clock.advance(chrono::Duration::days(365 * 11));
+    let blocked = crm.documents().delete(&admin, doc.id, held.version);
+    assert!(matches!(&blocked, Err(Error::Forbidden(m)) if m.contains("legal hold")));
+    let lifted = crm
+        .documents()
+        .set_legal_hold(&manager, doc.id, held.version, false)?;
+    assert!(matches!(
+        crm.documents().delete(&manager, doc.id, lifted.version),
+        Err(Error::Forbidden(_))
+    ));
+    let deletion = crm.documents().delete(&admin, doc.id, lifted.version)?;
+    assert_eq!(deletion.title, "Offerte 17");
+    assert!(matches!(
+        crm.documents().document(&admin, doc.id),
+        Err(Error::NotFound { .. })
+    ));
+    assert_eq!(crm.documents().deletions(&admin, 10)?, [deletion]);
+    let traces = crm
+        .traces()
+        .of_address(&manager, shop.id, &TraceFilter::default())?;
+    assert!(traces.items.iter().any(|t| t.kind == "document_deleted"));
+    let blobs = crm::dmas::FsBlobStore::open(&crm.settings().archive_dir())?;
+    assert_eq!(
+        crm::ports::BlobStore::check(&blobs, &doc.versions[0].blob)?.0,
+        BlobCheck::Missing,
+        "the blob went with its only version"
+    );
+
+    // Altered and missing blobs are named by verify.
+    let a = crm.documents().check_in(
+        &manager,
+        &input(
+            "Plan A",
+            Category::Drawing,
+            vec![ArchiveLink::record(shop.id)],
+        ),
+        &mut &b"plan a"[..],
+    )?;
+    let b = crm.documents().check_in(
+        &manager,
+        &input(
+            "Plan B",
+            Category::Drawing,
+            vec![ArchiveLink::record(shop.id)],
+        ),
+        &mut &b"plan b"[..],
+    )?;
+    assert!(crm.documents().verify(&admin)?.is_clean());
+    std::fs::write(blobs.path_of(&a.versions[0].blob), b"plan a, changed")?;
+    std::fs::remove_file(blobs.path_of(&b.versions[0].blob))?;
+    let report = crm.documents().verify(&admin)?;
+    let damaged: Vec<(&str, BlobCheck)> = report
+        .damaged
+        .iter()
+        .map(|d| (d.title.as_str(), d.state))
+        .collect();
+    assert_eq!(
+        damaged,
+        [
+            ("Plan A", BlobCheck::Altered),
+            ("Plan B", BlobCheck::Missing)
+        ]
+    );
+    assert!(matches!(
+        crm.documents().verify(&manager),
+        Err(Error::Forbidden(_))
+    ));
+
+    // A check-in that fails after its blob was written (a link to a record that does not
+    // exist) leaves no document, and gc removes the blob.
+    let failed = crm.documents().check_in(
+        &manager,
+        &input(
+            "Verwaist",
+            Category::Other,
+            vec![ArchiveLink {
+                kind: EntityKind::Contact,
+                key: "999999".into(),
+            }],
+        ),
+        &mut &b"orphan bytes"[..],
+    );
+    assert!(matches!(&failed, Err(Error::NotFound { id, .. }) if id.contains("links[0]")));
+    let gc = crm.documents().gc(&admin, Duration::ZERO)?;
+    assert_eq!(gc.removed.len(), 1, "{gc:?}");
+    assert_eq!(crm.documents().of_address(&manager, shop.id)?.len(), 2);
+    assert!(
+        crm.documents()
+            .gc(&admin, Duration::ZERO)?
+            .removed
+            .is_empty()
+    );
+    Ok(())
+}
+
+fn documents_follow_address_visibility(db: Db) -> TestResult {
+    let Some(crm) = crm(db, "visibility = \"assigned\"")? else {
+        return Ok(());
+    };
+    let mine = assigned_address(&crm, REP_A, "Elektro Huber AG")?;
+    let doc = crm.documents().check_in(
+        &actor(REP_A),
+        &input(
+            "Vertrag",
+            Category::Contract,
+            vec![ArchiveLink::record(mine.id)],
+        ),
+        &mut &b"contract"[..],
+    )?;
+    let other = actor(REP_B);
+    assert!(matches!(
+        crm.documents().document(&other, doc.id),
+        Err(Error::NotFound { .. })
+    ));
+    assert!(matches!(
+        crm.documents().of_address(&other, mine.id),
+        Err(Error::NotFound { .. })
+    ));
+    assert!(
+        crm.documents()
+            .of_record(&other, &ArchiveLink::record(mine.id))?
+            .is_empty()
+    );
+    // Checking a document in at an address he cannot see is refused, naming the link.
+    let refused = crm.documents().check_in(
+        &other,
+        &input("Fremd", Category::Other, vec![ArchiveLink::record(mine.id)]),
+        &mut &b"x"[..],
+    );
+    assert!(matches!(&refused, Err(Error::NotFound { id, .. }) if id.contains("links[0]")));
+    // Bad input names its fields and stores nothing.
+    let mut bad = input(" ", Category::Other, vec![]);
+    bad.media_type = "pdf".into();
+    let Err(Error::Invalid(e)) = crm
+        .documents()
+        .check_in(&actor(REP_A), &bad, &mut &b"x"[..])
+    else {
+        panic!("bad input accepted");
+    };
+    for field in ["title", "links", "media_type"] {
+        assert!(e.has(field), "{field}: {e}");
+    }
+    assert_eq!(crm.documents().of_address(&actor(REP_A), mine.id)?.len(), 1);
+    Ok(())
+}
+
+on_both_backends!(
+    documents_hang_at_their_data_with_versions,
+    retention_hold_verify_and_gc,
+    documents_follow_address_visibility
+);
