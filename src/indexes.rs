@@ -5,9 +5,9 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use crm_core::ports::{AddressIndex, ProductIndex};
+use crm_core::ports::{AddressIndex, DocumentIndex, ProductIndex};
 use crm_core::{Actor, Role, Services, UserId};
-use crm_search::{AddressSearch, ProductSearch};
+use crm_search::{AddressSearch, DocumentSearch, ProductSearch};
 use crm_storage_diesel::DieselStore;
 
 use crate::{OpenError, Settings};
@@ -45,7 +45,7 @@ fn open_or_recreate<T>(
     }
 }
 
-/// Opens or creates the product and address indexes, rebuilding them when needed; answers
+/// Opens or creates the product, address and document indexes, rebuilding them when needed; answers
 /// the warnings.
 pub(crate) fn attach(
     services: &Services<DieselStore>,
@@ -78,6 +78,18 @@ pub(crate) fn attach(
     services.set_product_index(products);
     let addresses: Arc<dyn AddressIndex> = Arc::new(addresses);
     services.set_address_index(addresses);
+    let documents = if settings.search.in_memory {
+        DocumentSearch::in_memory().map_err(failed)?
+    } else {
+        open_or_recreate(
+            &dir.join("documents"),
+            "document",
+            DocumentSearch::open,
+            &mut warnings,
+        )?
+    };
+    let documents: Arc<dyn DocumentIndex> = Arc::new(documents);
+    services.set_document_index(documents);
     let admin = maintenance();
     let persistent = !settings.search.in_memory;
 
@@ -100,6 +112,16 @@ pub(crate) fn attach(
             ));
         }
         services.addresses().rebuild_index(&admin).map_err(failed)?;
+    }
+    let (database, index) = services.documents().index_counts().map_err(failed)?;
+    if database != index {
+        if persistent && !warnings.iter().any(|w| w.contains("document index")) {
+            warnings.push(format!(
+                "the document index held {index} documents, the database {database}; it was \
+                 rebuilt"
+            ));
+        }
+        services.documents().rebuild_index(&admin).map_err(failed)?;
     }
     Ok(warnings)
 }

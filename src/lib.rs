@@ -132,10 +132,11 @@ impl Crm {
     ) -> Result<Self, OpenError> {
         let events: Arc<dyn ErpEventSink> = Arc::new(services.clone());
         replica.record_events_with(&events);
-        let warnings = indexes::attach(&services, &settings)?;
         let blobs = crm_dmas::FsBlobStore::open(&settings.archive_dir())
             .map_err(|e| OpenError::Settings(format!("archive: {e}")))?;
         services.set_blob_store(Arc::new(blobs));
+        services.set_text_extractor(Arc::new(crm_dmas::FileText::default()));
+        let warnings = indexes::attach(&services, &settings)?;
         Ok(Crm {
             services,
             replica,

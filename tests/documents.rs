@@ -336,7 +336,78 @@ fn documents_follow_address_visibility(db: Db) -> TestResult {
     Ok(())
 }
 
+fn full_text_finds_pdf_words_within_visibility(db: Db) -> TestResult {
+    let Some(crm) = crm(db, "visibility = \"assigned\"")? else {
+        return Ok(());
+    };
+    let mine = assigned_address(&crm, REP_A, "Elektro Huber AG")?;
+    let theirs = assigned_address(&crm, REP_B, "Elektro Brunner GmbH")?;
+    let lines = vec![
+        "Sehr geehrter Herr Müller".to_owned(),
+        "Wir offerieren 200 Durchgangs-Reihenklemmen DEK 5/5.".to_owned(),
+    ];
+    let pdf = crm::dmas::pdf::text_pdf("Offerte Reihenklemmen", &lines)?;
+    let offer = crm.documents().check_in(
+        &actor(REP_A),
+        &input(
+            "Offerte 4711",
+            Category::Offer,
+            vec![ArchiveLink::record(mine.id)],
+        ),
+        &mut &pdf[..],
+    )?;
+    assert_eq!(offer.versions[0].text_warning, None);
+    // A broken PDF is archived without text, with the reason, and found by its title.
+    let broken = crm.documents().check_in(
+        &actor(REP_B),
+        &input(
+            "Offerte defekt",
+            Category::Offer,
+            vec![ArchiveLink::record(theirs.id)],
+        ),
+        &mut &pdf[..pdf.len() / 3],
+    )?;
+    assert!(
+        broken.versions[0]
+            .text_warning
+            .as_deref()
+            .is_some_and(|w| w.starts_with("archived without text")),
+        "{:?}",
+        broken.versions[0]
+    );
+    let titles = |who: i64, q: &str| -> Vec<String> {
+        crm.documents()
+            .search(&actor(who), q, 10)
+            .unwrap()
+            .into_iter()
+            .map(|d| d.title)
+            .collect()
+    };
+    assert_eq!(titles(REP_A, "mueller"), ["Offerte 4711"], "text, folded");
+    assert_eq!(titles(REP_A, "reihenklemen"), ["Offerte 4711"], "a typo");
+    assert_eq!(titles(MANAGER, "offerte").len(), 2);
+    assert_eq!(
+        titles(REP_A, "offerte"),
+        ["Offerte 4711"],
+        "only what he may see"
+    );
+    assert_eq!(titles(REP_B, "offerte"), ["Offerte defekt"]);
+    assert!(titles(REP_B, "mueller").is_empty());
+    for odd in ["", "\"((", "🙂", &"x".repeat(10_000)] {
+        assert!(crm.documents().search(&actor(REP_A), odd, 10).is_ok());
+    }
+    assert_eq!(crm.documents().rebuild_index(&actor(ADMIN))?, 2);
+    assert_eq!(
+        titles(REP_A, "mueller"),
+        ["Offerte 4711"],
+        "the rebuild reads the blobs"
+    );
+    assert_eq!(crm.documents().index_counts()?, (2, 2));
+    Ok(())
+}
+
 on_both_backends!(
+    full_text_finds_pdf_words_within_visibility,
     documents_hang_at_their_data_with_versions,
     retention_hold_verify_and_gc,
     documents_follow_address_visibility

@@ -1,5 +1,7 @@
 //! The archive (DMAS) of the sales CRM: [`FsBlobStore`], the core's
-//! [`BlobStore`](crm_core::ports::BlobStore) port over the file system.
+//! [`BlobStore`](crm_core::ports::BlobStore) port over the file system, and [`FileText`],
+//! its [`TextExtractor`](crm_core::ports::TextExtractor): the text of PDFs (lopdf) and
+//! plain text, bounded in time, size and pages.
 //!
 //! Blobs are named by the SHA-256 of their bytes and kept under `<dir>/<2 hex>/<62 hex>`.
 //! A blob is written to a temporary file in the same directory, flushed to disk, and renamed
@@ -20,5 +22,8 @@
 //! ```
 
 mod blobs;
+pub mod pdf;
+mod text;
 
 pub use blobs::FsBlobStore;
+pub use text::{FileText, TextLimits};

@@ -7,21 +7,18 @@ use crm_core::ports::{
 use crm_core::{AddressId, Result};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery,
-    TermSetQuery,
+    BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
-use crate::analysis::{self, typos_allowed};
-use crate::{Engine, SearchError, TERMS, expand, map_in_parallel, open_index};
+use crate::analysis;
+use crate::text_query::{MAX_START, TextFields, words_query};
+use crate::{Engine, SearchError, TERMS, map_in_parallel, open_index};
 
 const MAX_QUERY_WORDS: usize = 12;
-/// The longest word start indexed for as-you-type search; a longer typed start is looked
-/// up in the dictionary instead.
-const MAX_START: usize = 10;
 
 #[derive(Clone, Copy)]
 struct Fields {
@@ -193,54 +190,12 @@ impl AddressIndex for AddressSearch {
                 ));
             }
         }
-        let last = terms.len() - 1;
-        let mut words: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for (i, term) in terms.iter().enumerate() {
-            let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-            for form in &term.forms {
-                let len = form.chars().count();
-                let typos = if term.measure { 0 } else { typos_allowed(len) };
-                let name = Term::from_field_text(f.name, form);
-                should.push((
-                    Occur::Should,
-                    boost(
-                        Box::new(TermQuery::new(name, IndexRecordOption::WithFreqs)),
-                        3.0,
-                    ),
-                ));
-                let t = Term::from_field_text(f.all, form);
-                should.push((
-                    Occur::Should,
-                    boost(
-                        Box::new(TermQuery::new(t.clone(), IndexRecordOption::WithFreqs)),
-                        2.0,
-                    ),
-                ));
-                if typos > 0 {
-                    let near = expand::neighbours(&searcher, f.all, form, typos)?;
-                    if let Some(q) = expand::any_of(f.all, &near, 0.6) {
-                        should.push((Occur::Should, q));
-                    }
-                }
-                if i == last && len >= 2 {
-                    // The word being typed: one term of its own when short enough.
-                    let q: Box<dyn Query> = if len <= MAX_START {
-                        Box::new(ConstScoreQuery::new(
-                            Box::new(TermQuery::new(
-                                Term::from_field_text(f.starts, form),
-                                IndexRecordOption::Basic,
-                            )),
-                            0.8,
-                        ))
-                    } else {
-                        boost(Box::new(FuzzyTermQuery::new_prefix(t, 0, true)), 0.8)
-                    };
-                    should.push((Occur::Should, q));
-                }
-            }
-            words.push((Occur::Must, Box::new(BooleanQuery::new(should))));
-        }
-        any.push((Occur::Should, Box::new(BooleanQuery::new(words))));
+        let text = TextFields {
+            name: f.name,
+            all: f.all,
+            starts: f.starts,
+        };
+        any.push((Occur::Should, words_query(&searcher, &text, &terms)?));
         let mut top: Vec<(Occur, Box<dyn Query>)> =
             vec![(Occur::Must, Box::new(BooleanQuery::new(any)))];
         if let IndexScope::Responsible {

@@ -31,18 +31,22 @@
 
 mod addresses;
 pub mod analysis;
+mod documents;
 mod expand;
 mod products;
+mod text_query;
 
 use std::path::Path;
 use std::sync::Mutex;
 
 use tantivy::directory::MmapDirectory;
+use tantivy::merge_policy::{LogMergePolicy, NoMergePolicy};
 use tantivy::schema::Schema;
 use tantivy::tokenizer::{TextAnalyzer, WhitespaceTokenizer};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
 
 pub use addresses::AddressSearch;
+pub use documents::DocumentSearch;
 pub use products::ProductSearch;
 
 /// A failure of the index, reported as [`crm_core::Error::Storage`].
@@ -110,6 +114,15 @@ pub(crate) fn map_in_parallel<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U
     })
 }
 
+/// Merges every searchable segment of `writer`'s index into one and waits for it.
+fn merge_all(writer: &mut IndexWriter<TantivyDocument>) -> Result<(), SearchError> {
+    let segments = writer.index().searchable_segment_ids()?;
+    if segments.len() > 1 {
+        writer.merge(&segments).wait()?;
+    }
+    Ok(())
+}
+
 /// An index's writer, behind a lock, and the reader its commits reload.
 pub(crate) struct Engine {
     pub(crate) reader: IndexReader,
@@ -148,16 +161,21 @@ impl Engine {
             .map_err(|_| SearchError::from("the index writer is poisoned".to_owned()))?;
         match changes(&mut writer) {
             Ok(rebuilt) => {
-                writer.commit().map_err(SearchError::from)?;
                 if rebuilt {
-                    let segments = writer
-                        .index()
-                        .searchable_segment_ids()
-                        .map_err(SearchError::from)?;
-                    if segments.len() > 1 {
-                        writer.merge(&segments).wait().map_err(SearchError::from)?;
-                    }
+                    // No merges of the policy's own racing the one below for the same
+                    // segments.
+                    writer.set_merge_policy(Box::new(NoMergePolicy));
                 }
+                let committed = writer.commit().map_err(SearchError::from);
+                if rebuilt {
+                    if committed.is_ok() {
+                        // Best effort: the rebuilt index is complete without it, only
+                        // slower to search.
+                        let _ = merge_all(&mut writer);
+                    }
+                    writer.set_merge_policy(Box::new(LogMergePolicy::default()));
+                }
+                committed?;
                 self.reader.reload().map_err(SearchError::from)?;
                 Ok(())
             }

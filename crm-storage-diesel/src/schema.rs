@@ -509,6 +509,7 @@ diesel::table! {
         comment -> Nullable<Text>,
         checked_in_by -> BigInt,
         checked_in_at -> Timestamp,
+        text_warning -> Nullable<Text>,
     }
 }
 

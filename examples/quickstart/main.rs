@@ -14,6 +14,7 @@
 //!
 //! Running it again reuses the data: the seed is skipped and a new lead is captured.
 
+mod documents;
 mod erp;
 mod products;
 mod sales;
@@ -23,6 +24,7 @@ use crm::{
     AddressSummary, AddressView, ConvertOptions, Crm, Error, MatchReason, PageRequest,
     PostalAddressInput, PostalCodeFilter, Settings, calendar, demo,
 };
+use documents::documents;
 use erp::{erp, submit};
 use products::products;
 use sales::{opportunities, traces};
@@ -86,6 +88,7 @@ fn main() -> Result<()> {
     traces(&crm, &rep, &customer)?;
     erp(&crm, &rep, &customer)?;
     products(&crm, &rep)?;
+    documents(&crm, &rep, &customer)?;
     submit(&crm, &rep)?;
     exports(&crm)?;
     Ok(())

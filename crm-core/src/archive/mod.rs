@@ -210,6 +210,8 @@ pub struct DocumentVersion {
     pub checked_in_by: UserId,
     /// When.
     pub checked_in_at: DateTime<Utc>,
+    /// Why its text could not be indexed (an encrypted or broken PDF), if so.
+    pub text_warning: Option<String>,
 }
 
 /// A check-out: the user who may check in the next version.

@@ -111,6 +111,28 @@ pub trait DocumentRepository {
     /// Storage failures.
     fn documents_of_address(&mut self, address: AddressId) -> Result<Vec<ListedDocument>>;
 
+    /// The documents with `ids` that exist, in the order of `ids`.
+    ///
+    /// # Errors
+    /// Storage failures.
+    fn documents(&mut self, ids: &[DocumentId]) -> Result<Vec<Document>>;
+
+    /// Every document's id after `after`, in order, at most `limit`.
+    ///
+    /// # Errors
+    /// Storage failures.
+    fn document_ids_after(
+        &mut self,
+        after: Option<DocumentId>,
+        limit: u32,
+    ) -> Result<Vec<DocumentId>>;
+
+    /// How many documents there are.
+    ///
+    /// # Errors
+    /// Storage failures.
+    fn document_count(&mut self) -> Result<u64>;
+
     /// The documents linked to `link`, newest first.
     ///
     /// # Errors
@@ -139,4 +161,80 @@ pub trait DocumentRepository {
     /// # Errors
     /// Storage failures.
     fn deletions(&mut self, limit: u32) -> Result<Vec<Deletion>>;
+}
+
+/// Text taken out of a file for the full-text index.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Extracted {
+    /// The text; empty when there is none.
+    pub text: String,
+    /// Why there is no text although there should be (an encrypted or broken PDF).
+    pub warning: Option<String>,
+}
+
+/// Takes the text out of files. Never fails and never hangs: what cannot be read is
+/// reported in [`Extracted::warning`].
+pub trait TextExtractor: Send + Sync {
+    /// The text of `content`, a file of `media_type`.
+    fn extract(&self, media_type: &str, content: &mut dyn Read) -> Extracted;
+}
+
+/// A document as the full-text index holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexedDocument {
+    /// Id.
+    pub id: DocumentId,
+    /// Title.
+    pub title: String,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// The latest version's text.
+    pub text: String,
+}
+
+/// Changes to a document index, committed together.
+pub trait DocumentIndexWriter {
+    /// Adds documents, replacing those with the same id.
+    ///
+    /// # Errors
+    /// Index failures.
+    fn upsert(&mut self, documents: &[IndexedDocument]) -> Result<()>;
+
+    /// Removes documents.
+    ///
+    /// # Errors
+    /// Index failures.
+    fn delete(&mut self, ids: &[DocumentId]) -> Result<()>;
+
+    /// Removes everything (before a rebuild).
+    ///
+    /// # Errors
+    /// Index failures.
+    fn clear(&mut self) -> Result<()>;
+}
+
+/// The full-text index of the archive: titles, tags and text, with the folding and typo
+/// tolerance of the other indexes. It knows nothing of visibility; the service filters.
+pub trait DocumentIndex: Send + Sync {
+    /// Runs `changes` and commits them, so that searches see them when this returns.
+    ///
+    /// # Errors
+    /// Index failures, or what `changes` returns.
+    fn update(
+        &self,
+        changes: &mut dyn FnMut(&mut dyn DocumentIndexWriter) -> Result<()>,
+    ) -> Result<()>;
+
+    /// The best `limit` documents for `text`, best first. Any text answers, at worst with
+    /// nothing.
+    ///
+    /// # Errors
+    /// Index failures.
+    fn search(&self, text: &str, limit: usize) -> Result<Vec<DocumentId>>;
+
+    /// Documents held.
+    ///
+    /// # Errors
+    /// Index failures.
+    fn count(&self) -> Result<u64>;
 }

@@ -30,7 +30,10 @@ mod sales;
 pub use address_index::{
     AddressIndex, AddressIndexWriter, AddressTextQuery, IndexScope, IndexedAddress,
 };
-pub use archive::{BlobStore, DocumentRepository, StoredBlob};
+pub use archive::{
+    BlobStore, DocumentIndex, DocumentIndexWriter, DocumentRepository, Extracted, IndexedDocument,
+    StoredBlob, TextExtractor,
+};
 pub use erp::{
     DraftRepository, Erp, ErpEventSink, OrderLines, Prices, Receivables, ReplicaRepository,
     RevenueFacts, SalesDocuments,

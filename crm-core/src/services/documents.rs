@@ -13,18 +13,23 @@ use crate::archive::{
 use crate::entity::EntityKind;
 use crate::erp::DocumentNumber;
 use crate::error::{Error, Result};
-use crate::ids::{AddressId, CalendarEntryId, ContactId, DocumentId, OpportunityId, Version};
+use crate::ids::{
+    AddressId, CalendarEntryId, ContactId, DocumentId, DraftId, OpportunityId, Version,
+};
 use crate::ports::{BlobStore, Store, Tx};
 use crate::trace::{DomainEvent, EventDetail};
 use crate::user::{Actor, Role};
 use crate::visibility::AddressScope;
+
+/// How the CRM numbers its draft quotes (`CRM-AN-000042`).
+const DRAFT_PREFIX: &str = "CRM-AN-";
 
 /// Versions read per transaction by `verify`.
 const SLICE: u32 = 1_000;
 
 /// The archive.
 pub struct DocumentService<'a, S> {
-    ctx: &'a Context<S>,
+    pub(super) ctx: &'a Context<S>,
 }
 
 impl<'a, S: Store> DocumentService<'a, S> {
@@ -32,7 +37,7 @@ impl<'a, S: Store> DocumentService<'a, S> {
         DocumentService { ctx }
     }
 
-    fn blobs(&self) -> Result<&Arc<dyn BlobStore>> {
+    pub(super) fn blobs(&self) -> Result<&Arc<dyn BlobStore>> {
         self.ctx.blob_store.get().ok_or_else(|| {
             Error::Storage("no blob store is connected: call `Services::set_blob_store`".into())
         })
@@ -75,8 +80,9 @@ impl<'a, S: Store> DocumentService<'a, S> {
         require_sales_staff(actor, "check documents in")?;
         let input = input.validate()?;
         let blob = self.blobs()?.put(content)?;
+        let text = self.text_of(&blob.hash, &input.media_type)?;
         let now = self.ctx.now();
-        self.ctx.store.write(|tx| {
+        let document = self.ctx.store.write(|tx| {
             let links = self.resolve(tx, actor, &input.links)?;
             let first = DocumentVersion {
                 number: 1,
@@ -87,6 +93,7 @@ impl<'a, S: Store> DocumentService<'a, S> {
                 comment: None,
                 checked_in_by: actor.user_id,
                 checked_in_at: now,
+                text_warning: text.warning.clone(),
             };
             let retain_until = self.ctx.rules.retention.until(input.category, now);
             let id = tx.insert_document(&NewDocument {
@@ -103,7 +110,9 @@ impl<'a, S: Store> DocumentService<'a, S> {
             };
             self.ctx.record(tx, actor, events(&document, &detail))?;
             Ok(document)
-        })
+        })?;
+        self.index_text(&document, text.text)?;
+        Ok(document)
     }
 
     /// Checks a document out: the actor holds its lock until he checks in a new version
@@ -174,8 +183,9 @@ impl<'a, S: Store> DocumentService<'a, S> {
         let before = self.document(actor, id)?;
         require_lock(actor, &before)?;
         let blob = self.blobs()?.put(content)?;
+        let text = self.text_of(&blob.hash, &input.media_type)?;
         let now = self.ctx.now();
-        self.ctx.store.write(|tx| {
+        let document = self.ctx.store.write(|tx| {
             let doc = self.visible(tx, actor, id)?;
             require_lock(actor, &doc)?;
             let number = doc.latest().map_or(1, |v| v.number + 1);
@@ -188,6 +198,7 @@ impl<'a, S: Store> DocumentService<'a, S> {
                 comment: input.comment.clone(),
                 checked_in_by: actor.user_id,
                 checked_in_at: now,
+                text_warning: text.warning.clone(),
             };
             let retain_until = self.ctx.rules.retention.until(doc.category, now);
             if !tx.add_version(id, expected, &version, retain_until)? {
@@ -202,7 +213,9 @@ impl<'a, S: Store> DocumentService<'a, S> {
             };
             self.ctx.record(tx, actor, events(&document, &detail))?;
             Ok(document)
-        })
+        })?;
+        self.index_text(&document, text.text)?;
+        Ok(document)
     }
 
     /// The document with its versions, newest first.
@@ -350,6 +363,7 @@ impl<'a, S: Store> DocumentService<'a, S> {
             let unused: Vec<_> = hashes.into_iter().filter(|h| !in_use.contains(h)).collect();
             Ok((deletion, unused))
         })?;
+        self.unindex(id)?;
         // After the commit: a crash here leaves blobs for `gc`, never a version without one.
         let store = self.blobs()?;
         for hash in &blobs {
@@ -446,11 +460,11 @@ impl<'a, S: Store> DocumentService<'a, S> {
         }
     }
 
-    /// Visible when one of its addresses is, or when it hangs at a record without an
-    /// address (a product's data sheet).
-    fn may_see(&self, tx: &mut dyn Tx, actor: &Actor, doc: &Document) -> Result<bool> {
+    /// Visible when one of its addresses is, or when none of its records has an address (a
+    /// product's data sheet).
+    pub(super) fn may_see(&self, tx: &mut dyn Tx, actor: &Actor, doc: &Document) -> Result<bool> {
         let scope = self.ctx.scope(actor);
-        if matches!(scope, AddressScope::All) || doc.links.iter().any(|l| l.address.is_none()) {
+        if matches!(scope, AddressScope::All) || doc.links.iter().all(|l| l.address.is_none()) {
             return Ok(true);
         }
         for address in addresses(doc) {
@@ -505,8 +519,17 @@ impl<'a, S: Store> DocumentService<'a, S> {
         Ok(out)
     }
 
-    /// The customer's address of a sales document the ERP knows.
+    /// The address of a draft quote (by its CRM number) or of a sales document the ERP
+    /// knows (its customer's).
     fn document_address(&self, tx: &mut dyn Tx, link: &ArchiveLink) -> Result<Option<AddressId>> {
+        if let Some(draft) = link
+            .key
+            .strip_prefix(DRAFT_PREFIX)
+            .and_then(|n| n.parse::<i64>().ok())
+            && let Some(draft) = tx.draft(DraftId(draft))?
+        {
+            return Ok(Some(draft.address_id));
+        }
         let (Some(erp), Ok(number)) = (self.ctx.erp.as_deref(), DocumentNumber::new(&link.key))
         else {
             return Ok(None);

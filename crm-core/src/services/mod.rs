@@ -6,6 +6,7 @@ mod addresses;
 mod calendar;
 mod contacts;
 mod conversion;
+mod document_text;
 mod documents;
 mod erp;
 mod import;
@@ -26,6 +27,7 @@ pub use addresses::{ActivatedAddress, AddressService, AddressView, RECENT_ACTIVA
 pub use calendar::{CalendarService, MAX_AGENDA, SlaEvent};
 pub use contacts::ContactService;
 pub use conversion::{Conversion, ConversionPreview, ConvertOptions, FieldChange};
+pub use document_text::MAX_DOCUMENT_HITS;
 pub use documents::DocumentService;
 pub use erp::{DispositionLine, ErpService, ReceivablesView};
 pub use import::{ImportReport, ImportRow};
@@ -47,7 +49,9 @@ use crate::ids::{
 };
 use crate::numbering::NumberRanges;
 use crate::opportunity::{OpportunityRules, Pipeline};
-use crate::ports::{AddressIndex, BlobStore, Clock, Erp, ProductIndex, Store, Tx};
+use crate::ports::{
+    AddressIndex, BlobStore, Clock, DocumentIndex, Erp, ProductIndex, Store, TextExtractor, Tx,
+};
 use crate::trace::{CRM_SOURCE, ChainHead, DomainEvent, NewTrace, SealedTrace, TraceRules};
 use crate::user::Actor;
 use crate::visibility::{AddressScope, VisibilityPolicy};
@@ -78,6 +82,8 @@ struct Context<S> {
     product_index: OnceLock<Arc<dyn ProductIndex>>,
     address_index: OnceLock<Arc<dyn AddressIndex>>,
     blob_store: OnceLock<Arc<dyn BlobStore>>,
+    text_extractor: OnceLock<Arc<dyn TextExtractor>>,
+    document_index: OnceLock<Arc<dyn DocumentIndex>>,
 }
 
 /// All services over one store; cheap to clone and share between threads.
@@ -152,6 +158,8 @@ impl<S: Store> Services<S> {
                 product_index: OnceLock::new(),
                 address_index: OnceLock::new(),
                 blob_store: OnceLock::new(),
+                text_extractor: OnceLock::new(),
+                document_index: OnceLock::new(),
             }),
         })
     }
@@ -236,6 +244,18 @@ impl<S: Store> Services<S> {
     /// ignored and answers `false`.
     pub fn set_blob_store(&self, store: Arc<dyn BlobStore>) -> bool {
         self.ctx.blob_store.set(store).is_ok()
+    }
+
+    /// Connects what takes the text out of checked-in files for the full-text index. Set
+    /// once; a second call is ignored and answers `false`.
+    pub fn set_text_extractor(&self, extractor: Arc<dyn TextExtractor>) -> bool {
+        self.ctx.text_extractor.set(extractor).is_ok()
+    }
+
+    /// Connects the archive's full-text index, written after every check-in commits. Set
+    /// once; a second call is ignored and answers `false`.
+    pub fn set_document_index(&self, index: Arc<dyn DocumentIndex>) -> bool {
+        self.ctx.document_index.set(index).is_ok()
     }
 
     /// The store, for adapters that share it.

@@ -39,6 +39,7 @@ type VersionRow = (
     Option<String>,
     i64,
     chrono::NaiveDateTime,
+    Option<String>,
 );
 type LinkRow = (i64, String, String, Option<i64>);
 
@@ -58,6 +59,7 @@ fn version_of(r: VersionRow) -> crm_core::Result<DocumentVersion> {
         comment: r.6,
         checked_in_by: UserId(r.7),
         checked_in_at: utc(r.8),
+        text_warning: r.9,
     })
 }
 
@@ -300,6 +302,31 @@ impl DocumentRepository for DieselTx<'_> {
             .collect())
     }
 
+    fn documents(&mut self, ids: &[DocumentId]) -> crm_core::Result<Vec<Document>> {
+        let raw: Vec<i64> = ids.iter().map(|d| d.0).collect();
+        self.documents_by_id(&raw)
+    }
+
+    fn document_ids_after(
+        &mut self,
+        after: Option<DocumentId>,
+        limit: u32,
+    ) -> crm_core::Result<Vec<DocumentId>> {
+        let ids: Vec<i64> = documents::table
+            .filter(documents::id.gt(after.map_or(0, |d| d.0)))
+            .order(documents::id)
+            .select(documents::id)
+            .limit(i64::from(limit))
+            .load(&mut *self.conn)
+            .dom()?;
+        Ok(ids.into_iter().map(DocumentId).collect())
+    }
+
+    fn document_count(&mut self) -> crm_core::Result<u64> {
+        let n: i64 = documents::table.count().get_result(&mut *self.conn).dom()?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     fn documents_linked(&mut self, link: &ArchiveLink) -> crm_core::Result<Vec<Document>> {
         let ids: Vec<i64> = document_links::table
             .filter(document_links::kind.eq(link.kind.as_str()))
@@ -414,6 +441,7 @@ fn insert_version(tx: &mut DieselTx<'_>, id: i64, v: &DocumentVersion) -> crm_co
             document_versions::comment.eq(v.comment.as_deref()),
             document_versions::checked_in_by.eq(v.checked_in_by.0),
             document_versions::checked_in_at.eq(ts(v.checked_in_at)),
+            document_versions::text_warning.eq(v.text_warning.as_deref()),
         ))
         .execute(&mut *tx.conn)
         .dom()?;

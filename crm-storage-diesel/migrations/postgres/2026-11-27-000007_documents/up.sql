@@ -27,6 +27,7 @@ CREATE TABLE document_versions (
     comment TEXT,
     checked_in_by BIGINT NOT NULL,
     checked_in_at TIMESTAMP NOT NULL,
+    text_warning TEXT,
     PRIMARY KEY (document_id, number)
 );
 CREATE INDEX document_versions_blob ON document_versions (blob);

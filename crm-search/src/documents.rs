@@ -1,0 +1,261 @@
+//! The archive's full-text index: [`DocumentIndex`] over tantivy — titles, tags and the
+//! text of each document's latest version, with the folding and typo tolerance of the
+//! other indexes.
+
+use crm_core::ports::{DocumentIndex, DocumentIndexWriter, IndexedDocument};
+use crm_core::{DocumentId, Result};
+use tantivy::collector::TopDocs;
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::{Index, IndexWriter, TantivyDocument, Term};
+
+use crate::analysis;
+use crate::text_query::{MAX_START, TextFields, words_query};
+use crate::{Engine, SearchError, TERMS, map_in_parallel, open_index};
+
+const MAX_QUERY_WORDS: usize = 12;
+/// Words of a document's text whose starts are indexed for as-you-type search (its title
+/// and tags always are); the rest match whole or with typos.
+const TEXT_STARTS: usize = 2_000;
+
+#[derive(Clone, Copy)]
+struct Fields {
+    id: Field,
+    title: Field,
+    all: Field,
+    starts: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let terms = |option| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(TERMS)
+                .set_index_option(option),
+        )
+    };
+    let fields = Fields {
+        id: b.add_u64_field("id", INDEXED | FAST),
+        title: b.add_text_field("title", terms(IndexRecordOption::WithFreqs)),
+        all: b.add_text_field("all", terms(IndexRecordOption::WithFreqs)),
+        starts: b.add_text_field("starts", terms(IndexRecordOption::Basic)),
+    };
+    (b.build(), fields)
+}
+
+fn id_value(id: DocumentId) -> u64 {
+    u64::try_from(id.0).unwrap_or(0)
+}
+
+fn document(f: &Fields, d: &IndexedDocument) -> TantivyDocument {
+    let mut doc = TantivyDocument::new();
+    doc.add_u64(f.id, id_value(d.id));
+    let head = format!("{} {}", d.title, d.tags.join(" "));
+    let head_words = analysis::words(&head);
+    doc.add_text(f.title, analysis::name_words(&d.title).join(" "));
+    let mut text_words = analysis::words(&d.text);
+    let mut start_words = head_words.clone();
+    start_words.extend(text_words.iter().take(TEXT_STARTS).cloned());
+    doc.add_text(
+        f.starts,
+        analysis::starts(&start_words, MAX_START).join(" "),
+    );
+    text_words.extend(head_words);
+    doc.add_text(f.all, text_words.join(" "));
+    doc
+}
+
+/// The document index over tantivy, on disk or in memory.
+pub struct DocumentSearch {
+    engine: Engine,
+    fields: Fields,
+}
+
+impl DocumentSearch {
+    /// An index in memory.
+    ///
+    /// # Errors
+    /// [`crm_core::Error::Storage`] when tantivy cannot set it up.
+    pub fn in_memory() -> Result<DocumentSearch> {
+        let (schema, fields) = schema();
+        Self::with_index(Index::create_in_ram(schema), fields)
+    }
+
+    /// The index in directory `dir`, created when there is none; one that cannot be opened
+    /// is an error (the caller removes the directory and rebuilds).
+    ///
+    /// # Errors
+    /// [`crm_core::Error::Storage`] naming the directory and tantivy's reason.
+    pub fn open(dir: &std::path::Path) -> Result<DocumentSearch> {
+        let (schema, fields) = schema();
+        Self::with_index(open_index(dir, schema)?, fields)
+    }
+
+    fn with_index(index: Index, fields: Fields) -> Result<DocumentSearch> {
+        Ok(DocumentSearch {
+            engine: Engine::new(&index)?,
+            fields,
+        })
+    }
+}
+
+struct Writer<'w> {
+    writer: &'w mut IndexWriter<TantivyDocument>,
+    fields: Fields,
+    cleared: bool,
+}
+
+impl DocumentIndexWriter for Writer<'_> {
+    fn upsert(&mut self, documents: &[IndexedDocument]) -> Result<()> {
+        let fields = self.fields;
+        let built = map_in_parallel(documents, |d| document(&fields, d));
+        for (d, doc) in documents.iter().zip(built) {
+            self.writer
+                .delete_term(Term::from_field_u64(self.fields.id, id_value(d.id)));
+            self.writer.add_document(doc).map_err(SearchError::from)?;
+        }
+        Ok(())
+    }
+
+    fn delete(&mut self, ids: &[DocumentId]) -> Result<()> {
+        for id in ids {
+            self.writer
+                .delete_term(Term::from_field_u64(self.fields.id, id_value(*id)));
+        }
+        Ok(())
+    }
+
+    fn clear(&mut self) -> Result<()> {
+        self.writer
+            .delete_all_documents()
+            .map_err(SearchError::from)?;
+        self.cleared = true;
+        Ok(())
+    }
+}
+
+impl DocumentIndex for DocumentSearch {
+    fn update(
+        &self,
+        changes: &mut dyn FnMut(&mut dyn DocumentIndexWriter) -> Result<()>,
+    ) -> Result<()> {
+        let fields = self.fields;
+        self.engine.commit_with(|writer| {
+            let mut w = Writer {
+                writer,
+                fields,
+                cleared: false,
+            };
+            changes(&mut w).map(|()| w.cleared)
+        })
+    }
+
+    fn search(&self, text: &str, limit: usize) -> Result<Vec<DocumentId>> {
+        let terms = analysis::query_terms(text, MAX_QUERY_WORDS);
+        if terms.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let searcher = self.engine.reader.searcher();
+        let f = &self.fields;
+        let query = words_query(
+            &searcher,
+            &TextFields {
+                name: f.title,
+                all: f.all,
+                starts: f.starts,
+            },
+            &terms,
+        )?;
+        let hits = searcher
+            .search(
+                &query,
+                &TopDocs::with_limit(limit.min(1_000)).order_by_score(),
+            )
+            .map_err(SearchError::from)?;
+        let mut columns = Vec::new();
+        for segment in searcher.segment_readers() {
+            columns.push(segment.fast_fields().u64("id").map_err(SearchError::from)?);
+        }
+        Ok(hits
+            .iter()
+            .filter_map(|(_, at)| columns.get(at.segment_ord as usize)?.first(at.doc_id))
+            .map(|id| DocumentId(i64::try_from(id).unwrap_or(0)))
+            .collect())
+    }
+
+    fn count(&self) -> Result<u64> {
+        Ok(self.engine.reader.searcher().num_docs())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(id: i64, title: &str, text: &str) -> IndexedDocument {
+        IndexedDocument {
+            id: DocumentId(id),
+            title: title.into(),
+            tags: vec!["vertrag".into()],
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn titles_tags_and_text_are_found_with_typos_and_folding() {
+        let index = DocumentSearch::in_memory().unwrap();
+        index
+            .update(&mut |w| {
+                w.upsert(&[
+                    doc(
+                        1,
+                        "Offerte Backofen",
+                        "Sehr geehrter Herr Müller, wir offerieren",
+                    ),
+                    doc(2, "Rahmenvertrag", "Lieferung von Reihenklemmen"),
+                ])
+            })
+            .unwrap();
+        let ids = |q: &str| index.search(q, 10).unwrap();
+        assert_eq!(ids("mueller"), [DocumentId(1)]);
+        assert_eq!(ids("backofn"), [DocumentId(1)], "a typo");
+        assert_eq!(ids("rahmenv"), [DocumentId(2)], "as typed");
+        assert_eq!(ids("reihenklemmen").first(), Some(&DocumentId(2)));
+        assert_eq!(ids("vertrag").len(), 2, "tags");
+        for odd in ["", "!!!", "\"((", "🙂", &"x".repeat(10_000)] {
+            assert!(index.search(odd, 10).is_ok());
+        }
+        index.update(&mut |w| w.delete(&[DocumentId(1)])).unwrap();
+        assert!(ids("mueller").is_empty());
+        assert_eq!(index.count().unwrap(), 1);
+    }
+
+    #[test]
+    fn a_rebuild_ends_in_one_segment() {
+        let index = DocumentSearch::in_memory().unwrap();
+        let all: Vec<IndexedDocument> = (1..=12)
+            .map(|i| doc(i, &format!("Brief {i}"), "Sehr geehrte Damen und Herren"))
+            .collect();
+        for d in &all {
+            index
+                .update(&mut |w| w.upsert(std::slice::from_ref(d)))
+                .unwrap();
+        }
+        let segments = || index.engine.reader.searcher().segment_readers().len();
+        assert!(segments() > 1);
+        index
+            .update(&mut |w| {
+                w.clear()?;
+                w.upsert(&all)
+            })
+            .unwrap();
+        assert_eq!(segments(), 1);
+        assert_eq!(index.count().unwrap(), 12);
+        assert_eq!(index.search("brief", 100).unwrap().len(), 12);
+        // Later changes still commit (the merge policy is back).
+        index.update(&mut |w| w.delete(&[DocumentId(3)])).unwrap();
+        assert_eq!(index.count().unwrap(), 11);
+    }
+}
