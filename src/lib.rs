@@ -3,6 +3,7 @@
 pub mod demo;
 pub mod ical;
 mod indexes;
+mod quote_pdf;
 pub mod settings;
 
 use std::sync::Arc;

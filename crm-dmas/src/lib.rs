@@ -23,6 +23,7 @@
 
 mod blobs;
 pub mod pdf;
+pub mod quote;
 mod text;
 
 pub use blobs::FsBlobStore;

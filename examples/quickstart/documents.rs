@@ -1,8 +1,9 @@
 //! The archive part of the quickstart: a visit report checked in as a PDF at the active
-//! address, found again by a word of its text, and the address's documents listed with
-//! where each hangs.
+//! address, found again by a word of its text, the draft quote rendered as a PDF into the
+//! archive, and the address's documents listed with where each hangs.
 
 use crm::archive::{ArchiveLink, Category, DocumentInput};
+use crm::erp::ActiveSalesDocument;
 use crm::{Actor, Address, Crm, Language};
 
 use super::Result;
@@ -52,6 +53,20 @@ pub fn documents(crm: &Crm, rep: &Actor, customer: &Address) -> Result<()> {
             .collect::<Vec<_>>()
             .join("; ")
     );
+    if let Some(ActiveSalesDocument::Draft(draft)) = crm.quotes().active(rep)? {
+        let offer = crm.archive_quote(rep, draft.id)?;
+        let (_, mut bytes) = crm.documents().open(rep, offer.id, None)?;
+        let dir = crm.settings().data_dir.join("exports");
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(&offer.versions[0].file_name);
+        std::io::copy(&mut bytes, &mut std::fs::File::create(&path)?)?;
+        println!(
+            "Draft quote rendered as PDF and archived: {} ({} bytes; a copy in {}).",
+            offer.title,
+            offer.versions[0].size,
+            path.display()
+        );
+    }
     let listed = crm.documents().of_address(rep, customer.id)?;
     println!("{} documents at the address:", listed.len());
     for l in listed.iter().take(5) {
