@@ -151,6 +151,21 @@ pub fn starts(words: &[String], max: usize) -> Vec<String> {
     out
 }
 
+/// The words of a long text (a document's) in both folded forms, without repeats and
+/// without compacting measures: one pass per form and a hash set, for texts of hundreds of
+/// thousands of words.
+pub fn text_words(text: &str) -> Vec<String> {
+    let expanded = fold_expand(text);
+    let stripped = fold_strip(text);
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for form in [expanded.as_str(), stripped.as_str()] {
+        seen.extend(
+            split_words(form).filter(|w| w.len() <= MAX_WORD * 4 && w.chars().count() <= MAX_WORD),
+        );
+    }
+    seen.into_iter().map(str::to_owned).collect()
+}
+
 /// The words of a name in both folded forms, without compacting measures (the product's
 /// measures are indexed with its other text).
 pub fn name_words(name: &str) -> Vec<String> {

@@ -17,7 +17,7 @@ use crate::{Engine, SearchError, TERMS, map_in_parallel, open_index};
 const MAX_QUERY_WORDS: usize = 12;
 /// Words of a document's text whose starts are indexed for as-you-type search (its title
 /// and tags always are); the rest match whole or with typos.
-const TEXT_STARTS: usize = 2_000;
+const TEXT_STARTS: usize = 500;
 
 #[derive(Clone, Copy)]
 struct Fields {
@@ -55,7 +55,7 @@ fn document(f: &Fields, d: &IndexedDocument) -> TantivyDocument {
     let head = format!("{} {}", d.title, d.tags.join(" "));
     let head_words = analysis::words(&head);
     doc.add_text(f.title, analysis::name_words(&d.title).join(" "));
-    let mut text_words = analysis::words(&d.text);
+    let mut text_words = analysis::text_words(&d.text);
     let mut start_words = head_words.clone();
     start_words.extend(text_words.iter().take(TEXT_STARTS).cloned());
     doc.add_text(
@@ -152,7 +152,22 @@ impl DocumentIndex for DocumentSearch {
         })
     }
 
+    fn stage(
+        &self,
+        changes: &mut dyn FnMut(&mut dyn DocumentIndexWriter) -> Result<()>,
+    ) -> Result<()> {
+        let fields = self.fields;
+        self.engine.stage(|writer| {
+            changes(&mut Writer {
+                writer,
+                fields,
+                cleared: false,
+            })
+        })
+    }
+
     fn search(&self, text: &str, limit: usize) -> Result<Vec<DocumentId>> {
+        self.engine.flush_staged()?;
         let terms = analysis::query_terms(text, MAX_QUERY_WORDS);
         if terms.is_empty() || limit == 0 {
             return Ok(Vec::new());
@@ -186,6 +201,7 @@ impl DocumentIndex for DocumentSearch {
     }
 
     fn count(&self) -> Result<u64> {
+        self.engine.flush_staged()?;
         Ok(self.engine.reader.searcher().num_docs())
     }
 }
@@ -230,6 +246,31 @@ mod tests {
         index.update(&mut |w| w.delete(&[DocumentId(1)])).unwrap();
         assert!(ids("mueller").is_empty());
         assert_eq!(index.count().unwrap(), 1);
+    }
+
+    #[test]
+    fn staged_changes_are_searchable_at_once_and_committed_soon() {
+        let index = DocumentSearch::in_memory().unwrap();
+        for i in 1..=30 {
+            index
+                .stage(&mut |w| w.upsert(&[doc(i, "Lieferschein", "Paletten")]))
+                .unwrap();
+        }
+        let seen = || index.engine.reader.searcher().num_docs();
+        // The background commit comes within its interval, without any search.
+        let deadline = std::time::Instant::now() + crate::engine::STAGED_COMMIT * 8;
+        while seen() < 30 && std::time::Instant::now() < deadline {
+            std::thread::sleep(crate::engine::STAGED_COMMIT / 4);
+        }
+        assert_eq!(seen(), 30, "committed in the background");
+        index
+            .stage(&mut |w| w.upsert(&[doc(31, "Paletten", "")]))
+            .unwrap();
+        assert_eq!(
+            index.search("paletten", 100).unwrap().len(),
+            31,
+            "a search flushes"
+        );
     }
 
     #[test]

@@ -32,21 +32,20 @@
 mod addresses;
 pub mod analysis;
 mod documents;
+mod engine;
 mod expand;
 mod products;
 mod text_query;
 
 use std::path::Path;
-use std::sync::Mutex;
 
+use tantivy::Index;
 use tantivy::directory::MmapDirectory;
-use tantivy::merge_policy::{LogMergePolicy, NoMergePolicy};
 use tantivy::schema::Schema;
-use tantivy::tokenizer::{TextAnalyzer, WhitespaceTokenizer};
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
 
 pub use addresses::AddressSearch;
 pub use documents::DocumentSearch;
+pub(crate) use engine::Engine;
 pub use products::ProductSearch;
 
 /// A failure of the index, reported as [`crm_core::Error::Storage`].
@@ -85,9 +84,6 @@ fn open_index(dir: &Path, schema: Schema) -> Result<Index, SearchError> {
 /// by spaces, so splitting at whitespace gives them back.
 pub(crate) const TERMS: &str = "crm_terms";
 
-/// Memory each indexing thread may use before it flushes a segment.
-const WRITER_MEMORY: usize = 64 * 1024 * 1024;
-
 /// Items below which [`map_in_parallel`] stays on the calling thread.
 const PARALLEL_FROM: usize = 64;
 
@@ -112,77 +108,4 @@ pub(crate) fn map_in_parallel<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U
             .flat_map(|p| p.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
             .collect()
     })
-}
-
-/// Merges every searchable segment of `writer`'s index into one and waits for it.
-fn merge_all(writer: &mut IndexWriter<TantivyDocument>) -> Result<(), SearchError> {
-    let segments = writer.index().searchable_segment_ids()?;
-    if segments.len() > 1 {
-        writer.merge(&segments).wait()?;
-    }
-    Ok(())
-}
-
-/// An index's writer, behind a lock, and the reader its commits reload.
-pub(crate) struct Engine {
-    pub(crate) reader: IndexReader,
-    writer: Mutex<IndexWriter<TantivyDocument>>,
-}
-
-impl Engine {
-    /// The writer and reader of `index`, with the term tokenizer registered.
-    pub(crate) fn new(index: &Index) -> Result<Engine, SearchError> {
-        index
-            .tokenizers()
-            .register(TERMS, TextAnalyzer::from(WhitespaceTokenizer::default()));
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-        let writer = index.writer_with_num_threads(threads, WRITER_MEMORY * threads)?;
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()?;
-        Ok(Engine {
-            reader,
-            writer: Mutex::new(writer),
-        })
-    }
-
-    /// Runs `changes` on the writer and commits them, so that searches see them when this
-    /// returns; if `changes` fails, nothing of it is kept. When `changes` answers that it
-    /// rebuilt the index (cleared it first), every segment is merged into one and waited
-    /// for: a search then walks one term dictionary instead of dozens.
-    pub(crate) fn commit_with(
-        &self,
-        changes: impl FnOnce(&mut IndexWriter<TantivyDocument>) -> crm_core::Result<bool>,
-    ) -> crm_core::Result<()> {
-        let mut writer = self
-            .writer
-            .lock()
-            .map_err(|_| SearchError::from("the index writer is poisoned".to_owned()))?;
-        match changes(&mut writer) {
-            Ok(rebuilt) => {
-                if rebuilt {
-                    // No merges of the policy's own racing the one below for the same
-                    // segments.
-                    writer.set_merge_policy(Box::new(NoMergePolicy));
-                }
-                let committed = writer.commit().map_err(SearchError::from);
-                if rebuilt {
-                    if committed.is_ok() {
-                        // Best effort: the rebuilt index is complete without it, only
-                        // slower to search.
-                        let _ = merge_all(&mut writer);
-                    }
-                    writer.set_merge_policy(Box::new(LogMergePolicy::default()));
-                }
-                committed?;
-                self.reader.reload().map_err(SearchError::from)?;
-                Ok(())
-            }
-            Err(e) => {
-                writer.rollback().map_err(SearchError::from)?;
-                Err(e)
-            }
-        }
-    }
 }

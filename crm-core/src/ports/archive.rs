@@ -225,6 +225,19 @@ pub trait DocumentIndex: Send + Sync {
         changes: &mut dyn FnMut(&mut dyn DocumentIndexWriter) -> Result<()>,
     ) -> Result<()>;
 
+    /// Like [`DocumentIndex::update`], but the changes may be committed together with
+    /// others, within a second; a search through this index sees them at once. The default
+    /// commits at once.
+    ///
+    /// # Errors
+    /// Index failures, or what `changes` returns.
+    fn stage(
+        &self,
+        changes: &mut dyn FnMut(&mut dyn DocumentIndexWriter) -> Result<()>,
+    ) -> Result<()> {
+        self.update(changes)
+    }
+
     /// The best `limit` documents for `text`, best first. Any text answers, at worst with
     /// nothing.
     ///

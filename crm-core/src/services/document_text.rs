@@ -26,7 +26,8 @@ impl<S: Store> DocumentService<'_, S> {
         Ok(extractor.extract(media_type, &mut bytes))
     }
 
-    /// Writes `document` with `text` into the index, when there is one.
+    /// Writes `document` with `text` into the index, when there is one: staged, committed
+    /// with others within a second, seen at once by searches.
     pub(super) fn index_text(&self, document: &Document, text: String) -> Result<()> {
         let Some(index) = self.ctx.document_index.get() else {
             return Ok(());
@@ -37,13 +38,13 @@ impl<S: Store> DocumentService<'_, S> {
             tags: document.tags.clone(),
             text,
         };
-        index.update(&mut |w| w.upsert(std::slice::from_ref(&item)))
+        index.stage(&mut |w| w.upsert(std::slice::from_ref(&item)))
     }
 
     /// Removes a deleted document from the index.
     pub(super) fn unindex(&self, id: DocumentId) -> Result<()> {
         match self.ctx.document_index.get() {
-            Some(index) => index.update(&mut |w| w.delete(&[id])),
+            Some(index) => index.stage(&mut |w| w.delete(&[id])),
             None => Ok(()),
         }
     }

@@ -1,0 +1,299 @@
+//! The archive benchmark: check-in of ~100 KB PDFs (blob, text extraction, metadata,
+//! index), listing the documents of an address that has 200, full-text search through the
+//! public API, the same search over a large generated corpus straight on the document
+//! index, and `verify`'s throughput.
+//!
+//! ```sh
+//! cargo bench --bench dmas -- --checkins 500 --corpus 100000
+//! cargo bench --bench dmas -- --database postgres://postgres@127.0.0.1:5432/test
+//! ```
+//!
+//! Writes `target/crm-bench/dmas-<backend>.json`.
+
+#[path = "../scale/measure.rs"]
+#[allow(dead_code)] // Shared with the scale benchmark, which uses all of it.
+mod measure;
+
+use std::path::Path;
+use std::time::Instant;
+
+use crm::archive::{ArchiveLink, Category, DocumentInput};
+use crm::ports::{DocumentIndex, IndexedDocument};
+use crm::search_index::DocumentSearch;
+use crm::{
+    Actor, AddressInput, Crm, DocumentId, Language, PostalAddressInput, Role, Settings, UserId,
+};
+use measure::{Measured, peak_rss_mb, print_rows, time};
+use serde::Serialize;
+
+type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+struct Options {
+    checkins: usize,
+    corpus: usize,
+    queries: usize,
+    database: Option<String>,
+}
+
+fn options() -> Result<Options> {
+    let mut o = Options {
+        checkins: 500,
+        corpus: 100_000,
+        queries: 2_000,
+        database: None,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--checkins" => o.checkins = value()?.parse()?,
+            "--corpus" => o.corpus = value()?.replace('_', "").parse()?,
+            "--queries" => o.queries = value()?.parse()?,
+            "--database" => o.database = Some(value()?),
+            "--bench" => {}
+            other => return Err(format!("unknown argument {other}").into()),
+        }
+    }
+    Ok(o)
+}
+
+#[derive(Serialize)]
+struct Report {
+    backend: String,
+    checkins: usize,
+    pdf_bytes: usize,
+    checkin_documents_per_s: f64,
+    corpus: usize,
+    corpus_index_documents_per_s: f64,
+    verify_mb_per_s: f64,
+    peak_rss_mb: f64,
+    results: Vec<Measured>,
+}
+
+const WORDS: [&str; 24] = [
+    "Reihenklemme",
+    "Offerte",
+    "Lieferung",
+    "Schraubanschluss",
+    "Tragschiene",
+    "Querschnitt",
+    "Bestellung",
+    "Rechnung",
+    "Vertrag",
+    "Kondition",
+    "Rabatt",
+    "Montage",
+    "Wartung",
+    "Schaltschrank",
+    "Steuerung",
+    "Kabel",
+    "Stecker",
+    "Sicherung",
+    "Relais",
+    "Netzteil",
+    "Gehäuse",
+    "Zubehör",
+    "Prüfprotokoll",
+    "Zertifikat",
+];
+
+/// A deterministic text of `n` words.
+fn text(seed: usize, n: usize) -> Vec<String> {
+    let mut x = seed as u64 * 2_654_435_761 + 1;
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for i in 0..n {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let w = WORDS[(x % WORDS.len() as u64) as usize];
+        line.push_str(w);
+        line.push(' ');
+        line.push_str(&format!("{}", x % 10_000));
+        line.push(' ');
+        if i % 9 == 8 {
+            lines.push(std::mem::take(&mut line));
+        }
+    }
+    lines.push(line);
+    lines
+}
+
+fn main() -> Result<()> {
+    let o = options()?;
+    let backend = if o.database.is_some() {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    let dir =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/crm-bench/dmas-{backend}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut settings = Settings::from_toml("")?;
+    settings.data_dir = dir.clone();
+    if let Some(url) = &o.database {
+        settings.database.url = url.clone();
+    }
+    let crm = Crm::open(settings)?;
+    let admin = Actor::new(UserId(1), "Bench", vec![Role::Admin]);
+    let address = crm.addresses().create_customer(
+        &admin,
+        &AddressInput {
+            name1: "Elektro Huber AG".into(),
+            postal: PostalAddressInput {
+                street: Some("Bahnhofstrasse 1".into()),
+                postal_code: Some("8001".into()),
+                city: Some("Zürich".into()),
+                country: Some("CH".into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    )?;
+    let other = crm.addresses().create_customer(
+        &admin,
+        &AddressInput {
+            name1: "Schreinerei Keller".into(),
+            postal: PostalAddressInput {
+                street: Some("Seestrasse 4".into()),
+                postal_code: Some("6003".into()),
+                city: Some("Luzern".into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    )?;
+    // The first 200 documents at one address, the rest at another.
+    let input = |i: usize| DocumentInput {
+        title: format!("Offerte {i}"),
+        category: Category::Offer,
+        language: Some(Language::De),
+        tags: vec!["bench".into()],
+        links: vec![ArchiveLink::record(if i < 200 {
+            address.id
+        } else {
+            other.id
+        })],
+        file_name: format!("offerte-{i}.pdf"),
+        media_type: "application/pdf".into(),
+    };
+
+    // ~100 KB PDFs, each of its own text.
+    let pdfs: Vec<Vec<u8>> = (0..o.checkins)
+        .map(|i| crm::dmas::pdf::text_pdf(&format!("Offerte {i}"), &text(i, 15_000)))
+        .collect::<crm::Result<_>>()?;
+    let pdf_bytes = pdfs.iter().map(Vec::len).sum::<usize>() / pdfs.len().max(1);
+    let started = Instant::now();
+    for (i, pdf) in pdfs.iter().enumerate() {
+        crm.documents().check_in(&admin, &input(i), &mut &pdf[..])?;
+    }
+    let checkin_documents_per_s = o.checkins as f64 / started.elapsed().as_secs_f64();
+    println!(
+        "== {backend}: checked in {} PDFs of {} KB on average at {checkin_documents_per_s:.1}/s",
+        o.checkins,
+        pdf_bytes / 1024
+    );
+
+    let mut results = Vec::new();
+    let listing: Vec<usize> = (0..o.queries).collect();
+    let listed = crm.documents().of_address(&admin, address.id)?.len();
+    results.push(time(
+        &format!("documents of an address with {listed}"),
+        &listing,
+        |_| crm.documents().of_address(&admin, address.id).map(drop),
+    )?);
+    let words: Vec<String> = (0..o.queries)
+        .map(|i| {
+            let w = WORDS[i % WORDS.len()].to_lowercase();
+            // Every third query with a typo, every fifth as typed (a prefix).
+            match i % 15 {
+                0 | 3 | 6 | 9 | 12 => w.replacen('e', "", 1),
+                5 | 10 => w[..w.len().min(5)].to_owned(),
+                _ => w,
+            }
+        })
+        .collect();
+    results.push(time(
+        &format!(
+            "full text through the API over {} documents, top 10",
+            o.checkins
+        ),
+        &words,
+        |q| crm.documents().search(&admin, q, 10).map(drop),
+    )?);
+
+    // The large corpus straight on a document index of its own.
+    let index = DocumentSearch::open(&dir.join("corpus"))?;
+    let started = Instant::now();
+    let mut next = 0usize;
+    while next < o.corpus {
+        let slice: Vec<IndexedDocument> = (next..(next + 5_000).min(o.corpus))
+            .map(|i| IndexedDocument {
+                id: DocumentId(i as i64 + 1),
+                title: format!("Dokument {i}"),
+                tags: vec!["korpus".into()],
+                text: text(i + 1_000_000, 300).join("\n"),
+            })
+            .collect();
+        index.update(&mut |w| {
+            if next == 0 {
+                w.clear()?;
+            }
+            w.upsert(&slice)
+        })?;
+        next += slice.len();
+    }
+    let corpus_index_documents_per_s = o.corpus as f64 / started.elapsed().as_secs_f64();
+    println!(
+        "indexed a corpus of {} documents at {corpus_index_documents_per_s:.0}/s",
+        o.corpus
+    );
+    let two: Vec<String> = words
+        .iter()
+        .zip(words.iter().skip(7))
+        .map(|(a, b)| format!("{a} {b}"))
+        .collect();
+    for (name, inputs) in [
+        (
+            "full text on the index: one word (typos, prefixes), top 40",
+            &words,
+        ),
+        ("full text on the index: two words, top 40", &two),
+    ] {
+        results.push(time(
+            &format!("{name}, {} documents", o.corpus),
+            inputs,
+            |q| index.search(q, 40).map(drop),
+        )?);
+    }
+
+    let started = Instant::now();
+    let verified = crm.documents().verify(&admin)?;
+    let seconds = started.elapsed().as_secs_f64();
+    let verify_mb_per_s = verified.bytes as f64 / 1e6 / seconds;
+    println!(
+        "verify: {} versions, {} blobs, {:.1} MB in {seconds:.2} s = {verify_mb_per_s:.0} MB/s",
+        verified.versions,
+        verified.blobs,
+        verified.bytes as f64 / 1e6
+    );
+
+    let report = Report {
+        backend: backend.into(),
+        checkins: o.checkins,
+        pdf_bytes,
+        checkin_documents_per_s,
+        corpus: o.corpus,
+        corpus_index_documents_per_s,
+        verify_mb_per_s,
+        peak_rss_mb: peak_rss_mb(),
+        results,
+    };
+    println!("peak RSS {} MB", report.peak_rss_mb);
+    print_rows(&report.results);
+    let out =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/crm-bench/dmas-{backend}.json"));
+    std::fs::write(&out, serde_json::to_string_pretty(&report)?)?;
+    println!("report: {}", out.display());
+    Ok(())
+}

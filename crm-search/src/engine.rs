@@ -1,0 +1,184 @@
+//! An index's writer and reader: changes committed at once (`commit_with`) or staged and
+//! committed by a background thread within [`STAGED_COMMIT`] (`stage`), so that a stream
+//! of single-document changes does not pay a commit (a new segment, its files synced) for
+//! each.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::Duration;
+
+use tantivy::merge_policy::{LogMergePolicy, NoMergePolicy};
+use tantivy::tokenizer::{TextAnalyzer, WhitespaceTokenizer};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
+
+use crate::{SearchError, TERMS};
+
+/// Memory each indexing thread may use before it flushes a segment.
+const WRITER_MEMORY: usize = 64 * 1024 * 1024;
+
+/// The longest a staged change waits for its commit.
+pub(crate) const STAGED_COMMIT: Duration = Duration::from_millis(250);
+
+type Writer = Mutex<IndexWriter<TantivyDocument>>;
+
+fn poisoned() -> SearchError {
+    SearchError::from("the index writer is poisoned".to_owned())
+}
+
+/// Merges every searchable segment of `writer`'s index into one and waits for it.
+fn merge_all(writer: &mut IndexWriter<TantivyDocument>) -> Result<(), SearchError> {
+    let segments = writer.index().searchable_segment_ids()?;
+    if segments.len() > 1 {
+        writer.merge(&segments).wait()?;
+    }
+    Ok(())
+}
+
+/// An index's writer, behind a lock, and the reader its commits reload.
+pub(crate) struct Engine {
+    pub(crate) reader: IndexReader,
+    writer: Arc<Writer>,
+    /// Whether staged changes wait for the background commit.
+    staged: Arc<AtomicBool>,
+    /// What the background commit last failed with, reported by the next call.
+    failed: Arc<Mutex<Option<String>>>,
+    committer: std::sync::Once,
+}
+
+impl Engine {
+    /// The writer and reader of `index`, with the term tokenizer registered.
+    pub(crate) fn new(index: &Index) -> Result<Engine, SearchError> {
+        index
+            .tokenizers()
+            .register(TERMS, TextAnalyzer::from(WhitespaceTokenizer::default()));
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+        let writer = index.writer_with_num_threads(threads, WRITER_MEMORY * threads)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(Engine {
+            reader,
+            writer: Arc::new(Mutex::new(writer)),
+            staged: Arc::new(AtomicBool::new(false)),
+            failed: Arc::new(Mutex::new(None)),
+            committer: std::sync::Once::new(),
+        })
+    }
+
+    /// A failure of the background commit since the last call, as an error.
+    fn take_failure(&self) -> crm_core::Result<()> {
+        let failure = self.failed.lock().map_err(|_| poisoned())?.take();
+        match failure {
+            Some(e) => Err(SearchError::from(format!("a staged commit failed: {e}")).into()),
+            None => Ok(()),
+        }
+    }
+
+    /// Runs `changes` on the writer without committing; a background thread commits them
+    /// within [`STAGED_COMMIT`]. If `changes` fails, every change not yet committed is
+    /// rolled back (the caller's drift check repairs what that drops).
+    pub(crate) fn stage(
+        &self,
+        changes: impl FnOnce(&mut IndexWriter<TantivyDocument>) -> crm_core::Result<()>,
+    ) -> crm_core::Result<()> {
+        self.take_failure()?;
+        self.committer.call_once(|| self.start_committer());
+        let mut writer = self.writer.lock().map_err(|_| poisoned())?;
+        match changes(&mut writer) {
+            Ok(()) => {
+                self.staged.store(true, Ordering::Release);
+                Ok(())
+            }
+            Err(e) => {
+                writer.rollback().map_err(SearchError::from)?;
+                Err(e)
+            }
+        }
+    }
+
+    /// Commits staged changes now, if there are any: a search after a staged change sees
+    /// it.
+    pub(crate) fn flush_staged(&self) -> crm_core::Result<()> {
+        self.take_failure()?;
+        if self.staged.swap(false, Ordering::AcqRel) {
+            let mut writer = self.writer.lock().map_err(|_| poisoned())?;
+            writer.commit().map_err(SearchError::from)?;
+            self.reader.reload().map_err(SearchError::from)?;
+        }
+        Ok(())
+    }
+
+    /// The thread that commits staged changes; it ends when the engine is dropped.
+    fn start_committer(&self) {
+        let writer: Weak<Writer> = Arc::downgrade(&self.writer);
+        let staged = Arc::clone(&self.staged);
+        let failed = Arc::clone(&self.failed);
+        let reader = self.reader.clone();
+        let spawned = std::thread::Builder::new()
+            .name("crm-index-commit".into())
+            .spawn(move || {
+                loop {
+                    std::thread::sleep(STAGED_COMMIT / 2);
+                    let Some(writer) = writer.upgrade() else {
+                        return;
+                    };
+                    if !staged.swap(false, Ordering::AcqRel) {
+                        continue;
+                    }
+                    let outcome = match writer.lock() {
+                        Ok(mut w) => w
+                            .commit()
+                            .and_then(|_| reader.reload())
+                            .map_err(|e| e.to_string()),
+                        Err(_) => Err("the index writer is poisoned".to_owned()),
+                    };
+                    if let (Err(e), Ok(mut slot)) = (outcome, failed.lock()) {
+                        *slot = Some(e);
+                    }
+                }
+            });
+        if let (Err(e), Ok(mut slot)) = (spawned, self.failed.lock()) {
+            *slot = Some(format!("no thread for staged commits: {e}"));
+        }
+    }
+
+    /// Runs `changes` on the writer and commits them, so that searches see them when this
+    /// returns; if `changes` fails, nothing of it is kept. When `changes` answers that it
+    /// rebuilt the index (cleared it first), every segment is merged into one and waited
+    /// for: a search then walks one term dictionary instead of dozens.
+    pub(crate) fn commit_with(
+        &self,
+        changes: impl FnOnce(&mut IndexWriter<TantivyDocument>) -> crm_core::Result<bool>,
+    ) -> crm_core::Result<()> {
+        self.take_failure()?;
+        let mut writer = self.writer.lock().map_err(|_| poisoned())?;
+        match changes(&mut writer) {
+            Ok(rebuilt) => {
+                if rebuilt {
+                    // No merges of the policy's own racing the one below for the same
+                    // segments.
+                    writer.set_merge_policy(Box::new(NoMergePolicy));
+                }
+                let committed = writer.commit().map_err(SearchError::from);
+                if rebuilt {
+                    if committed.is_ok() {
+                        // Best effort: the rebuilt index is complete without it, only
+                        // slower to search.
+                        let _ = merge_all(&mut writer);
+                    }
+                    writer.set_merge_policy(Box::new(LogMergePolicy::default()));
+                }
+                committed?;
+                // Staged changes went with this commit.
+                self.staged.store(false, Ordering::Release);
+                self.reader.reload().map_err(SearchError::from)?;
+                Ok(())
+            }
+            Err(e) => {
+                writer.rollback().map_err(SearchError::from)?;
+                Err(e)
+            }
+        }
+    }
+}
