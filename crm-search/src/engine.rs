@@ -101,8 +101,9 @@ impl Engine {
     /// it.
     pub(crate) fn flush_staged(&self) -> crm_core::Result<()> {
         self.take_failure()?;
+        // The flag changes under the lock only: holding it, a commit under way has ended.
+        let mut writer = self.writer.lock().map_err(|_| poisoned())?;
         if self.staged.swap(false, Ordering::AcqRel) {
-            let mut writer = self.writer.lock().map_err(|_| poisoned())?;
             writer.commit().map_err(SearchError::from)?;
             self.reader.reload().map_err(SearchError::from)?;
         }
@@ -123,14 +124,15 @@ impl Engine {
                     let Some(writer) = writer.upgrade() else {
                         return;
                     };
-                    if !staged.swap(false, Ordering::AcqRel) {
+                    if !staged.load(Ordering::Acquire) {
                         continue;
                     }
                     let outcome = match writer.lock() {
-                        Ok(mut w) => w
+                        Ok(mut w) if staged.swap(false, Ordering::AcqRel) => w
                             .commit()
                             .and_then(|_| reader.reload())
                             .map_err(|e| e.to_string()),
+                        Ok(_) => Ok(()),
                         Err(_) => Err("the index writer is poisoned".to_owned()),
                     };
                     if let (Err(e), Ok(mut slot)) = (outcome, failed.lock()) {
