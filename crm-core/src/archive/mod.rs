@@ -151,9 +151,8 @@ impl BlobHash {
     /// # Errors
     /// [`ValueError`] unless `hex` is 64 hexadecimal digits.
     pub fn new(hex: &str) -> Result<BlobHash, ValueError> {
-        let hex = hex.to_ascii_lowercase();
         if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            Ok(BlobHash(hex))
+            Ok(BlobHash(hex.to_ascii_lowercase()))
         } else {
             Err(ValueError::new(format!(
                 "`{hex}` is no SHA-256 (64 hexadecimal digits)"

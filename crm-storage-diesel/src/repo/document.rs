@@ -43,6 +43,17 @@ type VersionRow = (
 );
 type LinkRow = (i64, String, String, Option<i64>);
 
+diesel::alias!(document_links as hanging: Hanging);
+
+/// Which documents to load.
+#[derive(Clone, Copy)]
+enum Which<'a> {
+    /// These.
+    Ids(&'a [i64]),
+    /// Those hanging at the address, directly or through its records.
+    Address(i64),
+}
+
 fn unreadable(id: i64, column: &str, e: impl std::fmt::Display) -> crm_core::Error {
     crm_core::Error::Storage(format!(
         "documents {id}: column {column} is unreadable: {e}"
@@ -79,8 +90,20 @@ impl DieselTx<'_> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let rows: Vec<DocumentRow> = documents::table
-            .filter(documents::id.eq_any(ids))
+        let docs = self.load_documents(Which::Ids(ids))?;
+        let mut by_id: HashMap<i64, Document> = docs.into_iter().map(|d| (d.id.0, d)).collect();
+        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+    }
+
+    /// The documents `which` names, whole, in no particular order. An address's documents
+    /// are selected by a subquery on its links (one bound value, a cached statement).
+    fn load_documents(&mut self, which: Which<'_>) -> crm_core::Result<Vec<Document>> {
+        let at = |a: i64| {
+            document_links::table
+                .filter(document_links::address_id.eq(a))
+                .select(document_links::document_id)
+        };
+        let q = documents::table
             .select((
                 documents::id,
                 documents::title,
@@ -93,61 +116,71 @@ impl DieselTx<'_> {
                 documents::retain_until,
                 documents::version,
             ))
-            .load(&mut *self.conn)
-            .dom()?;
+            .into_boxed();
+        let q = match which {
+            Which::Ids(ids) => q.filter(documents::id.eq_any(ids)),
+            Which::Address(a) => q.filter(documents::id.eq_any(at(a))),
+        };
+        let rows: Vec<DocumentRow> = q.load(&mut *self.conn).dom()?;
+        // Sorted here, per document: an ORDER BY over the subquery's rows would need a sort
+        // pass in the database.
+        let q = document_versions::table.into_boxed();
+        let q = match which {
+            Which::Ids(ids) => q.filter(document_versions::document_id.eq_any(ids)),
+            Which::Address(a) => q.filter(document_versions::document_id.eq_any(at(a))),
+        };
+        let version_rows: Vec<VersionRow> = q.load(&mut *self.conn).dom()?;
         let mut versions: HashMap<i64, Vec<DocumentVersion>> = HashMap::new();
-        let version_rows: Vec<VersionRow> = document_versions::table
-            .filter(document_versions::document_id.eq_any(ids))
-            .order((
-                document_versions::document_id,
-                document_versions::number.desc(),
-            ))
-            .load(&mut *self.conn)
-            .dom()?;
         for r in version_rows {
             versions.entry(r.0).or_default().push(version_of(r)?);
         }
+        let q = document_links::table.into_boxed();
+        let q = match which {
+            Which::Ids(ids) => q.filter(document_links::document_id.eq_any(ids)),
+            Which::Address(a) => q.filter(
+                document_links::document_id.eq_any(
+                    hanging
+                        .filter(hanging.field(document_links::address_id).eq(a))
+                        .select(hanging.field(document_links::document_id)),
+                ),
+            ),
+        };
+        let link_rows: Vec<LinkRow> = q.load(&mut *self.conn).dom()?;
         let mut links: HashMap<i64, Vec<StoredLink>> = HashMap::new();
-        let link_rows: Vec<LinkRow> = document_links::table
-            .filter(document_links::document_id.eq_any(ids))
-            .order((
-                document_links::document_id,
-                document_links::kind,
-                document_links::key,
-            ))
-            .load(&mut *self.conn)
-            .dom()?;
         for r in &link_rows {
             links.entry(r.0).or_default().push(link_of(r)?);
         }
-        let mut by_id: HashMap<i64, Document> = HashMap::with_capacity(rows.len());
+        for v in versions.values_mut() {
+            v.sort_unstable_by_key(|v| std::cmp::Reverse(v.number));
+        }
+        for l in links.values_mut() {
+            l.sort_unstable_by(|a, b| a.link.cmp(&b.link));
+        }
+        let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             let id = r.0;
-            by_id.insert(
-                id,
-                Document {
-                    id: DocumentId(id),
-                    title: r.1,
-                    category: r.2.parse().map_err(|e| unreadable(id, "category", e))?,
-                    language: r
-                        .3
-                        .map(|l| Language::new(&l))
-                        .transpose()
-                        .map_err(|e| unreadable(id, "language", e))?,
-                    tags: serde_json::from_str(&r.4).map_err(|e| unreadable(id, "tags", e))?,
-                    legal_hold: r.5,
-                    lock: r.6.zip(r.7).map(|(by, since)| Lock {
-                        by: UserId(by),
-                        since: utc(since),
-                    }),
-                    retain_until: r.8,
-                    version: Version(r.9),
-                    links: links.remove(&id).unwrap_or_default(),
-                    versions: versions.remove(&id).unwrap_or_default(),
-                },
-            );
+            out.push(Document {
+                id: DocumentId(id),
+                title: r.1,
+                category: r.2.parse().map_err(|e| unreadable(id, "category", e))?,
+                language: r
+                    .3
+                    .map(|l| Language::new(&l))
+                    .transpose()
+                    .map_err(|e| unreadable(id, "language", e))?,
+                tags: serde_json::from_str(&r.4).map_err(|e| unreadable(id, "tags", e))?,
+                legal_hold: r.5,
+                lock: r.6.zip(r.7).map(|(by, since)| Lock {
+                    by: UserId(by),
+                    since: utc(since),
+                }),
+                retain_until: r.8,
+                version: Version(r.9),
+                links: links.remove(&id).unwrap_or_default(),
+                versions: versions.remove(&id).unwrap_or_default(),
+            });
         }
-        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+        Ok(out)
     }
 }
 
@@ -282,21 +315,17 @@ impl DocumentRepository for DieselTx<'_> {
         &mut self,
         address: AddressId,
     ) -> crm_core::Result<Vec<ListedDocument>> {
-        let rows: Vec<LinkRow> = document_links::table
-            .filter(document_links::address_id.eq(address.0))
-            .load(&mut *self.conn)
-            .dom()?;
-        let mut via: HashMap<i64, Vec<ArchiveLink>> = HashMap::new();
-        for r in &rows {
-            via.entry(r.0).or_default().push(link_of(r)?.link);
-        }
-        let ids: Vec<i64> = via.keys().copied().collect();
-        let mut docs = self.documents_by_id(&ids)?;
+        let mut docs = self.load_documents(Which::Address(address.0))?;
         newest_first(&mut docs);
         Ok(docs
             .into_iter()
             .map(|document| ListedDocument {
-                via: via.remove(&document.id.0).unwrap_or_default(),
+                via: document
+                    .links
+                    .iter()
+                    .filter(|l| l.address == Some(address))
+                    .map(|l| l.link.clone())
+                    .collect(),
                 document,
             })
             .collect())
