@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use common::*;
+use crm::archive::{ArchiveLink, Category, DocumentInput};
 use crm::erp_adapter::{read_bmecat, read_product_csv};
 use crm::product::{
     CatalogReport, ProductFilter, ProductHits, ProductQuery, Promotion, PromotionOffer,
@@ -407,7 +408,64 @@ fn bad_files_import_nothing(db: Db) -> TestResult {
     Ok(())
 }
 
+fn archived_documents_show_at_their_product(db: Db) -> TestResult {
+    let Some(crm) = crm(db, "visibility = \"assigned\"")? else {
+        return Ok(());
+    };
+    import_all(&crm)?;
+    let number = crm::erp::ProductNumber::new("1020000000")?;
+    let input = |title: &str, links: Vec<ArchiveLink>| DocumentInput {
+        title: title.into(),
+        category: Category::DataSheet,
+        language: Some(Language::De),
+        tags: vec![],
+        links,
+        file_name: "datenblatt.pdf".into(),
+        media_type: "application/pdf".into(),
+    };
+    let manager = actor(MANAGER);
+    crm.documents().check_in(
+        &manager,
+        &input("Datenblatt DK 4Q", vec![ArchiveLink::product(&number)]),
+        &mut &b"%PDF-1.4 sheet"[..],
+    )?;
+    // A drawing made for one customer hangs at the product and at his address.
+    let theirs = assigned_address(&crm, REP_B, "Elektro Brunner GmbH")?;
+    crm.documents().check_in(
+        &manager,
+        &input(
+            "Sonderzeichnung Brunner",
+            vec![
+                ArchiveLink::product(&number),
+                ArchiveLink::record(theirs.id),
+            ],
+        ),
+        &mut &b"%PDF-1.4 drawing"[..],
+    )?;
+    let titles = |who: i64| -> Vec<String> {
+        crm.products()
+            .detail(&actor(who), number.as_str(), day("2026-11-27"))
+            .unwrap()
+            .documents
+            .into_iter()
+            .map(|d| d.title)
+            .collect()
+    };
+    assert_eq!(
+        titles(MANAGER),
+        ["Sonderzeichnung Brunner", "Datenblatt DK 4Q"]
+    );
+    assert_eq!(titles(REP_B).len(), 2);
+    assert_eq!(
+        titles(REP_A),
+        ["Datenblatt DK 4Q"],
+        "another customer's drawing stays hidden"
+    );
+    Ok(())
+}
+
 on_both_backends!(
+    archived_documents_show_at_their_product,
     real_catalogs_import_and_are_found_as_people_type,
     groups_detail_and_lists,
     new_items_and_promotions,

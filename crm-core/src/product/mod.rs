@@ -295,6 +295,10 @@ pub struct ProductDetail {
     /// The promotion running on the day asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promotion: Option<Promotion>,
+    /// Its documents in the archive (data sheets, images, certificates, drawings), newest
+    /// first, as far as the user may see them: what its media point to.
+    #[serde(default)]
+    pub documents: Vec<crate::archive::Document>,
 }
 
 pub use validate::check_product;

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Context;
 use super::pipeline::read_ahead;
+use crate::archive::ArchiveLink;
 use crate::entity::EntityKind;
 use crate::erp::{ActiveDocument, DraftQuote, GroupCode, ProductNumber};
 use crate::error::{Error, Result};
@@ -366,10 +367,18 @@ impl<'a, S: Store> ProductService<'a, S> {
                 Some(code) => Groups::load(tx)?.path(code),
                 None => Vec::new(),
             };
+            let archive = super::DocumentService::new(self.ctx);
+            let mut documents = Vec::new();
+            for doc in tx.documents_linked(&ArchiveLink::product(&product.number))? {
+                if archive.may_see(tx, actor, &doc)? {
+                    documents.push(doc);
+                }
+            }
             Ok(ProductDetail {
                 is_new: product.is_new_on(day),
                 promotion: product.promotion_on(day).cloned(),
                 group_path,
+                documents,
                 product,
             })
         })
