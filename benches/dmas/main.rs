@@ -1,10 +1,10 @@
 //! The archive benchmark: check-in of ~100 KB PDFs (blob, text extraction, metadata,
-//! index), listing the documents of an address that has 200, full-text search through the
+//! index) — forty pages of dense text, and two pages of text with a picture — listing the documents of an address that has 200, full-text search through the
 //! public API, the same search over a large generated corpus straight on the document
 //! index, and `verify`'s throughput.
 //!
 //! ```sh
-//! cargo bench --bench dmas -- --checkins 500 --corpus 100000
+//! cargo bench --bench dmas -- --checkins 200 --corpus 100000
 //! cargo bench --bench dmas -- --database postgres://postgres@127.0.0.1:5432/test
 //! ```
 //!
@@ -37,7 +37,7 @@ struct Options {
 
 fn options() -> Result<Options> {
     let mut o = Options {
-        checkins: 500,
+        checkins: 200,
         corpus: 100_000,
         queries: 2_000,
         database: None,
@@ -63,6 +63,8 @@ struct Report {
     checkins: usize,
     pdf_bytes: usize,
     checkin_documents_per_s: f64,
+    quote_bytes: usize,
+    checkin_quotes_per_s: f64,
     corpus: usize,
     corpus_index_documents_per_s: f64,
     verify_mb_per_s: f64,
@@ -117,6 +119,43 @@ fn text(seed: usize, n: usize) -> Vec<String> {
     }
     lines.push(line);
     lines
+}
+
+/// A quote as they usually come: two pages of text and a ~90 KB picture (a logo, a
+/// product photo) that does not compress.
+fn quote_with_picture(i: usize) -> Result<Vec<u8>> {
+    use lopdf::{Document, Stream, dictionary};
+    let text = crm::dmas::pdf::text_pdf(&format!("Offerte {i}"), &text(i, 700))?;
+    let mut doc = Document::load_mem(&text)?;
+    let (side, mut x) = (175_u32, i as u64 * 2_654_435_761 + 7);
+    let pixels: Vec<u8> = (0..side * side * 3)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect();
+    let image = doc.add_object(Stream::new(
+        dictionary! {
+            "Type" => "XObject",
+            "Subtype" => "Image",
+            "Width" => i64::from(side),
+            "Height" => i64::from(side),
+            "ColorSpace" => "DeviceRGB",
+            "BitsPerComponent" => 8,
+        },
+        pixels,
+    ));
+    let first = *doc.get_pages().values().next().ok_or("no page")?;
+    let page = doc.get_object_mut(first)?.as_dict_mut()?;
+    page.set(
+        "Resources",
+        dictionary! { "XObject" => dictionary! { "Im1" => image } },
+    );
+    let mut out = Vec::new();
+    doc.save_to(&mut out)?;
+    Ok(out)
 }
 
 fn main() -> Result<()> {
@@ -192,6 +231,24 @@ fn main() -> Result<()> {
         "== {backend}: checked in {} PDFs of {} KB on average at {checkin_documents_per_s:.1}/s",
         o.checkins,
         pdf_bytes / 1024
+    );
+
+    // The same number of quotes of two pages with a picture, at the other address.
+    let quotes: Vec<Vec<u8>> = (0..o.checkins)
+        .map(|i| quote_with_picture(o.checkins + i))
+        .collect::<Result<_>>()?;
+    let quote_bytes = quotes.iter().map(Vec::len).sum::<usize>() / quotes.len().max(1);
+    let started = Instant::now();
+    for (i, pdf) in quotes.iter().enumerate() {
+        crm.documents()
+            .check_in(&admin, &input(200 + o.checkins + i), &mut &pdf[..])?;
+    }
+    let checkin_quotes_per_s = o.checkins as f64 / started.elapsed().as_secs_f64();
+    println!(
+        "checked in {} quotes of two pages with a picture, {} KB on average, at \
+         {checkin_quotes_per_s:.1}/s",
+        o.checkins,
+        quote_bytes / 1024
     );
 
     let mut results = Vec::new();
@@ -283,6 +340,8 @@ fn main() -> Result<()> {
         checkins: o.checkins,
         pdf_bytes,
         checkin_documents_per_s,
+        quote_bytes,
+        checkin_quotes_per_s,
         corpus: o.corpus,
         corpus_index_documents_per_s,
         verify_mb_per_s,
