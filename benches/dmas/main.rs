@@ -273,7 +273,7 @@ fn main() -> Result<()> {
     results.push(time(
         &format!(
             "full text through the API over {} documents, top 10",
-            o.checkins
+            2 * o.checkins
         ),
         &words,
         |q| crm.documents().search(&admin, q, 10).map(drop),
