@@ -274,6 +274,19 @@ mod tests {
     }
 
     #[test]
+    fn staged_changes_survive_the_end_of_the_program() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let index = DocumentSearch::open(dir.path()).unwrap();
+            index
+                .stage(&mut |w| w.upsert(&[doc(1, "Lieferschein", "Paletten")]))
+                .unwrap();
+        }
+        let again = DocumentSearch::open(dir.path()).unwrap();
+        assert_eq!(again.count().unwrap(), 1);
+    }
+
+    #[test]
     fn a_rebuild_ends_in_one_segment() {
         let index = DocumentSearch::in_memory().unwrap();
         let all: Vec<IndexedDocument> = (1..=12)

@@ -25,6 +25,18 @@ fn poisoned() -> SearchError {
     SearchError::from("the index writer is poisoned".to_owned())
 }
 
+impl Drop for Engine {
+    /// Commits what is staged: a program that ends right after a check-in keeps it in the
+    /// index.
+    fn drop(&mut self) {
+        if self.staged.swap(false, Ordering::AcqRel)
+            && let Ok(mut writer) = self.writer.lock()
+        {
+            let _ = writer.commit();
+        }
+    }
+}
+
 /// Merges every searchable segment of `writer`'s index into one and waits for it.
 fn merge_all(writer: &mut IndexWriter<TantivyDocument>) -> Result<(), SearchError> {
     let segments = writer.index().searchable_segment_ids()?;
@@ -121,12 +133,17 @@ impl Engine {
             .spawn(move || {
                 loop {
                     std::thread::sleep(STAGED_COMMIT / 2);
-                    let Some(writer) = writer.upgrade() else {
+                    if writer.strong_count() == 0 {
                         return;
-                    };
+                    }
+                    // The writer is held only to commit, so that dropping the engine
+                    // releases the index (and its lock) at once.
                     if !staged.load(Ordering::Acquire) {
                         continue;
                     }
+                    let Some(writer) = writer.upgrade() else {
+                        return;
+                    };
                     let outcome = match writer.lock() {
                         Ok(mut w) if staged.swap(false, Ordering::AcqRel) => w
                             .commit()
