@@ -45,6 +45,35 @@ fn open_or_recreate<T>(
     }
 }
 
+/// Rebuilds an index whose count differs from the database's, saying so (once per index)
+/// when the index is kept on disk.
+struct Behind<'w> {
+    warnings: &'w mut Vec<String>,
+    persistent: bool,
+}
+
+impl Behind<'_> {
+    fn rebuild(
+        &mut self,
+        what: &str,
+        records: &str,
+        (database, index): (u64, u64),
+        rebuild: impl FnOnce() -> crm_core::Result<u64>,
+    ) -> Result<(), OpenError> {
+        if database == index {
+            return Ok(());
+        }
+        let named = format!("{what} index");
+        if self.persistent && !self.warnings.iter().any(|w| w.contains(&named)) {
+            self.warnings.push(format!(
+                "the {named} held {index} {records}, the database {database}; it was rebuilt"
+            ));
+        }
+        rebuild().map_err(failed)?;
+        Ok(())
+    }
+}
+
 /// Opens or creates the product, address and document indexes, rebuilding them when needed; answers
 /// the warnings.
 pub(crate) fn attach(
@@ -91,37 +120,25 @@ pub(crate) fn attach(
     let documents: Arc<dyn DocumentIndex> = Arc::new(documents);
     services.set_document_index(documents);
     let admin = maintenance();
-    let persistent = !settings.search.in_memory;
 
     let stored = services.products().check_index(&admin, 0).map_err(failed)?;
-    if stored.database != stored.index {
-        if persistent && !warnings.iter().any(|w| w.contains("product index")) {
-            warnings.push(format!(
-                "the product index held {} products, the database {}; it was rebuilt",
-                stored.index, stored.database
-            ));
-        }
-        services.products().rebuild_index(&admin).map_err(failed)?;
-    }
-    let (database, index) = services.addresses().index_counts().map_err(failed)?;
-    if database != index {
-        if persistent && !warnings.iter().any(|w| w.contains("address index")) {
-            warnings.push(format!(
-                "the address index held {index} addresses, the database {database}; it was \
-                 rebuilt"
-            ));
-        }
-        services.addresses().rebuild_index(&admin).map_err(failed)?;
-    }
-    let (database, index) = services.documents().index_counts().map_err(failed)?;
-    if database != index {
-        if persistent && !warnings.iter().any(|w| w.contains("document index")) {
-            warnings.push(format!(
-                "the document index held {index} documents, the database {database}; it was \
-                 rebuilt"
-            ));
-        }
-        services.documents().rebuild_index(&admin).map_err(failed)?;
-    }
+    let mut behind = Behind {
+        warnings: &mut warnings,
+        persistent: !settings.search.in_memory,
+    };
+    behind.rebuild(
+        "product",
+        "products",
+        (stored.database, stored.index),
+        || services.products().rebuild_index(&admin),
+    )?;
+    let counts = services.addresses().index_counts().map_err(failed)?;
+    behind.rebuild("address", "addresses", counts, || {
+        services.addresses().rebuild_index(&admin)
+    })?;
+    let counts = services.documents().index_counts().map_err(failed)?;
+    behind.rebuild("document", "documents", counts, || {
+        services.documents().rebuild_index(&admin)
+    })?;
     Ok(warnings)
 }

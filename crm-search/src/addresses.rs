@@ -12,11 +12,12 @@ use tantivy::query::{
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::{Index, IndexWriter, TantivyDocument, Term};
+use tantivy::{Index, TantivyDocument, Term};
 
 use crate::analysis;
+use crate::engine::{Changes, hit_ids};
 use crate::text_query::{MAX_START, TextFields, words_query};
-use crate::{Engine, SearchError, TERMS, map_in_parallel, open_index};
+use crate::{Engine, SearchError, TERMS, open_index};
 
 const MAX_QUERY_WORDS: usize = 12;
 
@@ -121,31 +122,18 @@ impl AddressSearch {
     }
 }
 
-struct Writer<'w> {
-    writer: &'w mut IndexWriter<TantivyDocument>,
-    fields: Fields,
-    /// Whether the changes began by clearing the index: a rebuild, merged when committed.
-    cleared: bool,
-}
-
-impl AddressIndexWriter for Writer<'_> {
+impl AddressIndexWriter for Changes<'_, Fields> {
     fn upsert(&mut self, addresses: &[IndexedAddress]) -> Result<()> {
-        let fields = self.fields;
-        let documents = map_in_parallel(addresses, |a| document(&fields, a));
-        for (a, doc) in addresses.iter().zip(documents) {
-            self.writer
-                .delete_term(Term::from_field_u64(self.fields.id, id_value(a.id)));
-            self.writer.add_document(doc).map_err(SearchError::from)?;
-        }
-        Ok(())
+        let f = self.fields;
+        self.replace(
+            addresses,
+            |a| Term::from_field_u64(f.id, id_value(a.id)),
+            |a| Ok(document(&f, a)),
+        )
     }
 
     fn clear(&mut self) -> Result<()> {
-        self.writer
-            .delete_all_documents()
-            .map_err(SearchError::from)?;
-        self.cleared = true;
-        Ok(())
+        self.clear_all()
     }
 }
 
@@ -154,15 +142,7 @@ impl AddressIndex for AddressSearch {
         &self,
         changes: &mut dyn FnMut(&mut dyn AddressIndexWriter) -> Result<()>,
     ) -> Result<()> {
-        let fields = self.fields;
-        self.engine.commit_with(|writer| {
-            let mut w = Writer {
-                writer,
-                fields,
-                cleared: false,
-            };
-            changes(&mut w).map(|()| w.cleared)
-        })
+        self.engine.update(self.fields, |c| changes(c))
     }
 
     fn search(&self, q: &AddressTextQuery<'_>) -> Result<(Vec<AddressId>, usize)> {
@@ -234,15 +214,8 @@ impl AddressIndex for AddressSearch {
                 ),
             )
             .map_err(SearchError::from)?;
-        // Ids from the fast field, not the document store: no block to decompress per hit.
-        // Each segment's column is opened once, not once per hit.
-        let mut columns = Vec::new();
-        for segment in searcher.segment_readers() {
-            columns.push(segment.fast_fields().u64("id").map_err(SearchError::from)?);
-        }
-        let ids = hits
-            .iter()
-            .filter_map(|(_, at)| columns.get(at.segment_ord as usize)?.first(at.doc_id))
+        let ids = hit_ids(&searcher, "id", &hits)?
+            .into_iter()
             .map(|id| AddressId(i64::try_from(id).unwrap_or(0)))
             .collect();
         Ok((ids, total))

@@ -8,11 +8,12 @@ use tantivy::collector::TopDocs;
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::{Index, IndexWriter, TantivyDocument, Term};
+use tantivy::{Index, TantivyDocument, Term};
 
 use crate::analysis;
+use crate::engine::{Changes, hit_ids};
 use crate::text_query::{MAX_START, TextFields, words_query};
-use crate::{Engine, SearchError, TERMS, map_in_parallel, open_index};
+use crate::{Engine, SearchError, TERMS, open_index};
 
 const MAX_QUERY_WORDS: usize = 12;
 /// Words of a document's text whose starts are indexed for as-you-type search (its title
@@ -101,38 +102,27 @@ impl DocumentSearch {
     }
 }
 
-struct Writer<'w> {
-    writer: &'w mut IndexWriter<TantivyDocument>,
-    fields: Fields,
-    cleared: bool,
-}
-
-impl DocumentIndexWriter for Writer<'_> {
+impl DocumentIndexWriter for Changes<'_, Fields> {
     fn upsert(&mut self, documents: &[IndexedDocument]) -> Result<()> {
-        let fields = self.fields;
-        let built = map_in_parallel(documents, |d| document(&fields, d));
-        for (d, doc) in documents.iter().zip(built) {
-            self.writer
-                .delete_term(Term::from_field_u64(self.fields.id, id_value(d.id)));
-            self.writer.add_document(doc).map_err(SearchError::from)?;
-        }
-        Ok(())
+        let f = self.fields;
+        self.replace(
+            documents,
+            |d| Term::from_field_u64(f.id, id_value(d.id)),
+            |d| Ok(document(&f, d)),
+        )
     }
 
     fn delete(&mut self, ids: &[DocumentId]) -> Result<()> {
-        for id in ids {
-            self.writer
-                .delete_term(Term::from_field_u64(self.fields.id, id_value(*id)));
-        }
+        let f = self.fields;
+        self.delete_keys(
+            ids.iter()
+                .map(|id| Term::from_field_u64(f.id, id_value(*id))),
+        );
         Ok(())
     }
 
     fn clear(&mut self) -> Result<()> {
-        self.writer
-            .delete_all_documents()
-            .map_err(SearchError::from)?;
-        self.cleared = true;
-        Ok(())
+        self.clear_all()
     }
 }
 
@@ -141,29 +131,14 @@ impl DocumentIndex for DocumentSearch {
         &self,
         changes: &mut dyn FnMut(&mut dyn DocumentIndexWriter) -> Result<()>,
     ) -> Result<()> {
-        let fields = self.fields;
-        self.engine.commit_with(|writer| {
-            let mut w = Writer {
-                writer,
-                fields,
-                cleared: false,
-            };
-            changes(&mut w).map(|()| w.cleared)
-        })
+        self.engine.update(self.fields, |c| changes(c))
     }
 
     fn stage(
         &self,
         changes: &mut dyn FnMut(&mut dyn DocumentIndexWriter) -> Result<()>,
     ) -> Result<()> {
-        let fields = self.fields;
-        self.engine.stage(|writer| {
-            changes(&mut Writer {
-                writer,
-                fields,
-                cleared: false,
-            })
-        })
+        self.engine.stage_changes(self.fields, |c| changes(c))
     }
 
     fn search(&self, text: &str, limit: usize) -> Result<Vec<DocumentId>> {
@@ -189,13 +164,8 @@ impl DocumentIndex for DocumentSearch {
                 &TopDocs::with_limit(limit.min(1_000)).order_by_score(),
             )
             .map_err(SearchError::from)?;
-        let mut columns = Vec::new();
-        for segment in searcher.segment_readers() {
-            columns.push(segment.fast_fields().u64("id").map_err(SearchError::from)?);
-        }
-        Ok(hits
-            .iter()
-            .filter_map(|(_, at)| columns.get(at.segment_ord as usize)?.first(at.doc_id))
+        Ok(hit_ids(&searcher, "id", &hits)?
+            .into_iter()
             .map(|id| DocumentId(i64::try_from(id).unwrap_or(0)))
             .collect())
     }

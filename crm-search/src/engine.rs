@@ -9,9 +9,12 @@ use std::time::Duration;
 
 use tantivy::merge_policy::{LogMergePolicy, NoMergePolicy};
 use tantivy::tokenizer::{TextAnalyzer, WhitespaceTokenizer};
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
+use tantivy::{
+    DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Score, Searcher, TantivyDocument,
+    Term,
+};
 
-use crate::{SearchError, TERMS};
+use crate::{SearchError, TERMS, map_in_parallel};
 
 /// Memory each indexing thread may use before it flushes a segment.
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
@@ -23,6 +26,67 @@ type Writer = Mutex<IndexWriter<TantivyDocument>>;
 
 fn poisoned() -> SearchError {
     SearchError::from("the index writer is poisoned".to_owned())
+}
+
+/// The uncommitted changes of one update of an index whose fields are `F`; each index
+/// implements its port's writer on it.
+pub(crate) struct Changes<'w, F> {
+    writer: &'w mut IndexWriter<TantivyDocument>,
+    pub(crate) fields: F,
+    /// Whether the changes began by clearing the index: a rebuild, merged when committed.
+    cleared: bool,
+}
+
+impl<F> Changes<'_, F> {
+    /// Replaces the documents whose `key` term matches with those `build` makes of
+    /// `items`, built on every core; deleted and added in order, so that the last of
+    /// repeated keys wins.
+    pub(crate) fn replace<T: Sync>(
+        &mut self,
+        items: &[T],
+        key: impl Fn(&T) -> Term,
+        build: impl Fn(&T) -> crm_core::Result<TantivyDocument> + Sync,
+    ) -> crm_core::Result<()> {
+        let documents = map_in_parallel(items, build);
+        for (item, doc) in items.iter().zip(documents) {
+            self.writer.delete_term(key(item));
+            self.writer.add_document(doc?).map_err(SearchError::from)?;
+        }
+        Ok(())
+    }
+
+    /// Removes the documents of these key terms.
+    pub(crate) fn delete_keys(&mut self, keys: impl IntoIterator<Item = Term>) {
+        for key in keys {
+            self.writer.delete_term(key);
+        }
+    }
+
+    /// Removes everything (before a rebuild).
+    pub(crate) fn clear_all(&mut self) -> crm_core::Result<()> {
+        self.writer
+            .delete_all_documents()
+            .map_err(SearchError::from)?;
+        self.cleared = true;
+        Ok(())
+    }
+}
+
+/// The values of the u64 fast field `field` of `hits`, each segment's column opened once:
+/// no block of the document store to decompress per hit.
+pub(crate) fn hit_ids(
+    searcher: &Searcher,
+    field: &str,
+    hits: &[(Score, DocAddress)],
+) -> Result<Vec<u64>, SearchError> {
+    let mut columns = Vec::new();
+    for segment in searcher.segment_readers() {
+        columns.push(segment.fast_fields().u64(field)?);
+    }
+    Ok(hits
+        .iter()
+        .filter_map(|(_, at)| columns.get(at.segment_ord as usize)?.first(at.doc_id))
+        .collect())
 }
 
 impl Drop for Engine {
@@ -107,6 +171,37 @@ impl Engine {
                 Err(e)
             }
         }
+    }
+
+    /// Runs `changes` with fields `fields` and commits them (see [`Engine::commit_with`]).
+    pub(crate) fn update<F>(
+        &self,
+        fields: F,
+        changes: impl FnOnce(&mut Changes<'_, F>) -> crm_core::Result<()>,
+    ) -> crm_core::Result<()> {
+        self.commit_with(|writer| {
+            let mut c = Changes {
+                writer,
+                fields,
+                cleared: false,
+            };
+            changes(&mut c).map(|()| c.cleared)
+        })
+    }
+
+    /// Runs `changes` with fields `fields` and stages them (see [`Engine::stage`]).
+    pub(crate) fn stage_changes<F>(
+        &self,
+        fields: F,
+        changes: impl FnOnce(&mut Changes<'_, F>) -> crm_core::Result<()>,
+    ) -> crm_core::Result<()> {
+        self.stage(|writer| {
+            changes(&mut Changes {
+                writer,
+                fields,
+                cleared: false,
+            })
+        })
     }
 
     /// Commits staged changes now, if there are any: a search after a staged change sees

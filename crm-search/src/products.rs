@@ -16,10 +16,11 @@ use tantivy::schema::{
     FAST, Facet, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
     TextFieldIndexing, TextOptions, Value,
 };
-use tantivy::{DocAddress, Index, IndexWriter, TantivyDocument, Term};
+use tantivy::{DocAddress, Index, TantivyDocument, Term};
 
 use crate::analysis::{self, MIN_PART, QueryTerm, typos_allowed};
-use crate::{Engine, SearchError, TERMS, map_in_parallel, open_index};
+use crate::engine::Changes;
+use crate::{Engine, SearchError, TERMS, open_index};
 
 /// Query words looked at; the rest of a pasted text is ignored.
 const MAX_QUERY_WORDS: usize = 12;
@@ -303,43 +304,28 @@ impl ProductSearch {
     }
 }
 
-/// The uncommitted changes of one [`ProductIndex::update`].
-struct Writer<'w> {
-    writer: &'w mut IndexWriter<TantivyDocument>,
-    fields: Fields,
-    /// Whether the changes began by clearing the index: a rebuild, merged when committed.
-    cleared: bool,
-}
-
-impl ProductIndexWriter for Writer<'_> {
+impl ProductIndexWriter for Changes<'_, Fields> {
     fn upsert(&mut self, products: &[IndexedProduct]) -> Result<()> {
-        let fields = self.fields;
-        let documents = map_in_parallel(products, |item| document(&fields, item));
-        // Deleted and added in order, so that the last of repeated numbers wins.
-        for (item, doc) in products.iter().zip(documents) {
-            self.writer.delete_term(Term::from_field_text(
-                self.fields.number,
-                item.product.number.as_str(),
-            ));
-            self.writer.add_document(doc?).map_err(SearchError::from)?;
-        }
-        Ok(())
+        let f = self.fields;
+        self.replace(
+            products,
+            |item| Term::from_field_text(f.number, item.product.number.as_str()),
+            |item| document(&f, item),
+        )
     }
 
     fn delete(&mut self, numbers: &[ProductNumber]) -> Result<()> {
-        for n in numbers {
-            self.writer
-                .delete_term(Term::from_field_text(self.fields.number, n.as_str()));
-        }
+        let f = self.fields;
+        self.delete_keys(
+            numbers
+                .iter()
+                .map(|n| Term::from_field_text(f.number, n.as_str())),
+        );
         Ok(())
     }
 
     fn clear(&mut self) -> Result<()> {
-        self.writer
-            .delete_all_documents()
-            .map_err(SearchError::from)?;
-        self.cleared = true;
-        Ok(())
+        self.clear_all()
     }
 }
 
@@ -348,15 +334,7 @@ impl ProductIndex for ProductSearch {
         &self,
         changes: &mut dyn FnMut(&mut dyn ProductIndexWriter) -> Result<()>,
     ) -> Result<()> {
-        let fields = self.fields;
-        self.engine.commit_with(|writer| {
-            let mut w = Writer {
-                writer,
-                fields,
-                cleared: false,
-            };
-            changes(&mut w).map(|()| w.cleared)
-        })
+        self.engine.update(self.fields, |c| changes(c))
     }
 
     fn search(&self, q: &IndexQuery<'_>) -> Result<ProductHits> {

@@ -494,7 +494,6 @@ diesel::table! {
         lock_since -> Nullable<Timestamp>,
         retain_until -> Date,
         version -> BigInt,
-        updated_at -> Timestamp,
     }
 }
 

@@ -3,11 +3,13 @@
 //! rebuilt from the blobs.
 
 use super::documents::DocumentService;
+use super::pipeline::read_ahead;
+use super::require_admin;
 use crate::archive::{BlobHash, Document};
 use crate::error::{Error, Result};
 use crate::ids::DocumentId;
 use crate::ports::{DocumentIndex, Extracted, IndexedDocument, Store};
-use crate::user::{Actor, Role};
+use crate::user::Actor;
 
 /// Candidates asked of the index per hit wanted: hits the actor may not see are dropped.
 const CANDIDATES_PER_HIT: usize = 4;
@@ -67,16 +69,8 @@ impl<S: Store> DocumentService<'_, S> {
         let limit = limit.clamp(1, MAX_DOCUMENT_HITS);
         let ids = self.index()?.search(text, limit * CANDIDATES_PER_HIT)?;
         self.ctx.store.read(|tx| {
-            let mut seen = Vec::with_capacity(limit);
-            for doc in tx.documents(&ids)? {
-                if seen.len() == limit {
-                    break;
-                }
-                if self.may_see(tx, actor, &doc)? {
-                    seen.push(doc);
-                }
-            }
-            Ok(seen)
+            let found = tx.documents(&ids)?;
+            self.keep_visible(tx, actor, found, limit)
         })
     }
 
@@ -87,44 +81,45 @@ impl<S: Store> DocumentService<'_, S> {
     /// [`Error::Forbidden`] for users other than administrators; storage, blob and index
     /// failures.
     pub fn rebuild_index(&self, actor: &Actor) -> Result<u64> {
-        if !actor.has(Role::Admin) {
-            return Err(Error::Forbidden(format!(
-                "{} is no administrator and may not rebuild the document index",
-                actor.display_name
-            )));
-        }
+        require_admin(actor, "rebuild the document index")?;
         let index = self.index()?;
         let mut count = 0u64;
         index.update(&mut |w| {
             w.clear()?;
             let mut after = None;
-            loop {
-                let docs = self.ctx.store.read(|tx| {
-                    let ids = tx.document_ids_after(after, SLICE)?;
-                    tx.documents(&ids)
-                })?;
-                let Some(last) = docs.last() else {
-                    return Ok(());
-                };
-                after = Some(last.id);
-                let mut items = Vec::with_capacity(docs.len());
-                for doc in docs {
-                    let Some(latest) = doc.latest() else { continue };
-                    // A blob gone missing leaves the document findable by title and tags.
-                    let text = self
-                        .text_of(&latest.blob, &latest.media_type)
-                        .map(|e| e.text)
-                        .unwrap_or_default();
-                    items.push(IndexedDocument {
-                        id: doc.id,
-                        title: doc.title,
-                        tags: doc.tags,
-                        text,
-                    });
-                }
-                count += items.len() as u64;
-                w.upsert(&items)?;
-            }
+            // The next slice is read and its text taken out while the index takes in this one.
+            read_ahead(
+                || {
+                    let docs = self.ctx.store.read(|tx| {
+                        let ids = tx.document_ids_after(after, SLICE)?;
+                        tx.documents(&ids)
+                    })?;
+                    let Some(last) = docs.last() else {
+                        return Ok(None);
+                    };
+                    after = Some(last.id);
+                    let mut items = Vec::with_capacity(docs.len());
+                    for doc in docs {
+                        let Some(latest) = doc.latest() else { continue };
+                        // A blob gone missing leaves the document findable by title and tags.
+                        let text = self
+                            .text_of(&latest.blob, &latest.media_type)
+                            .map(|e| e.text)
+                            .unwrap_or_default();
+                        items.push(IndexedDocument {
+                            id: doc.id,
+                            title: doc.title,
+                            tags: doc.tags,
+                            text,
+                        });
+                    }
+                    Ok(Some(items))
+                },
+                |items| {
+                    count += items.len() as u64;
+                    w.upsert(&items)
+                },
+            )
         })?;
         Ok(count)
     }

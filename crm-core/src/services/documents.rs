@@ -1,14 +1,14 @@
 //! The archive's use cases: check in, check out, new versions, documents at their data,
 //! legal hold, deletion after retention, verify and gc.
 
+use std::collections::HashMap;
 use std::io::Read;
 use std::sync::Arc;
-use std::time::Duration;
 
-use super::{Context, require_admin, require_sales_staff};
+use super::{Context, require_sales_staff};
 use crate::archive::{
-    ArchiveLink, BlobCheck, DamagedVersion, Deletion, Document, DocumentInput, DocumentVersion,
-    GcReport, ListedDocument, Lock, NewDocument, StoredLink, VerifyReport, VersionInput,
+    ArchiveLink, Deletion, Document, DocumentInput, DocumentVersion, ListedDocument, Lock,
+    NewDocument, StoredLink, VersionInput,
 };
 use crate::entity::EntityKind;
 use crate::erp::DocumentNumber;
@@ -23,9 +23,6 @@ use crate::visibility::AddressScope;
 
 /// How the CRM numbers its draft quotes (`CRM-AN-000042`).
 const DRAFT_PREFIX: &str = "CRM-AN-";
-
-/// Versions read per transaction by `verify`.
-const SLICE: u32 = 1_000;
 
 /// The archive.
 pub struct DocumentService<'a, S> {
@@ -269,13 +266,7 @@ impl<'a, S: Store> DocumentService<'a, S> {
     pub fn of_record(&self, actor: &Actor, link: &ArchiveLink) -> Result<Vec<Document>> {
         self.ctx.store.read(|tx| {
             let all = tx.documents_linked(link)?;
-            let mut seen = Vec::with_capacity(all.len());
-            for doc in all {
-                if self.may_see(tx, actor, &doc)? {
-                    seen.push(doc);
-                }
-            }
-            Ok(seen)
+            self.keep_visible(tx, actor, all, usize::MAX)
         })
     }
 
@@ -372,79 +363,6 @@ impl<'a, S: Store> DocumentService<'a, S> {
         Ok(deletion)
     }
 
-    /// The records of deleted documents, newest first.
-    ///
-    /// # Errors
-    /// [`Error::Forbidden`] unless the actor is an administrator.
-    pub fn deletions(&self, actor: &Actor, limit: u32) -> Result<Vec<Deletion>> {
-        require_admin(actor, "read the deletion records")?;
-        self.ctx.store.read(|tx| tx.deletions(limit))
-    }
-
-    /// Re-hashes the blob of every version and reports the missing and altered ones.
-    ///
-    /// # Errors
-    /// [`Error::Forbidden`] unless the actor is an administrator; storage failures.
-    pub fn verify(&self, actor: &Actor) -> Result<VerifyReport> {
-        require_admin(actor, "verify the archive")?;
-        let store = self.blobs()?;
-        let mut report = VerifyReport::default();
-        let mut checked: std::collections::HashMap<crate::archive::BlobHash, BlobCheck> =
-            std::collections::HashMap::new();
-        let mut after = None;
-        loop {
-            let slice = self.ctx.store.read(|tx| tx.versions_after(after, SLICE))?;
-            let Some(last) = slice.last() else { break };
-            after = Some((last.0, last.2));
-            for (document, title, version, blob) in slice {
-                report.versions += 1;
-                let state = match checked.get(&blob) {
-                    Some(state) => *state,
-                    None => {
-                        let (state, bytes) = store.check(&blob)?;
-                        report.blobs += 1;
-                        report.bytes += bytes;
-                        checked.insert(blob.clone(), state);
-                        state
-                    }
-                };
-                if state != BlobCheck::Intact {
-                    report.damaged.push(DamagedVersion {
-                        document,
-                        title,
-                        version,
-                        blob,
-                        state,
-                    });
-                }
-            }
-        }
-        Ok(report)
-    }
-
-    /// Removes blobs that no version refers to and that are at least `min_age` old (a
-    /// younger one may belong to a check-in under way).
-    ///
-    /// # Errors
-    /// [`Error::Forbidden`] unless the actor is an administrator; storage failures.
-    pub fn gc(&self, actor: &Actor, min_age: Duration) -> Result<GcReport> {
-        require_admin(actor, "collect unused blobs")?;
-        let store = self.blobs()?;
-        let candidates = store.older_than(min_age)?;
-        let mut report = GcReport {
-            blobs: candidates.len() as u64,
-            removed: Vec::new(),
-        };
-        for chunk in candidates.chunks(SLICE as usize) {
-            let in_use = self.ctx.store.read(|tx| tx.blobs_in_use(chunk))?;
-            for hash in chunk.iter().filter(|h| !in_use.contains(h)) {
-                store.remove(hash)?;
-                report.removed.push(hash.clone());
-            }
-        }
-        Ok(report)
-    }
-
     fn load(tx: &mut dyn Tx, id: DocumentId) -> Result<Document> {
         tx.document(id)?
             .ok_or_else(|| Error::not_found(EntityKind::Document, id))
@@ -462,17 +380,31 @@ impl<'a, S: Store> DocumentService<'a, S> {
 
     /// Visible when one of its addresses is, or when none of its records has an address (a
     /// product's data sheet).
-    pub(super) fn may_see(&self, tx: &mut dyn Tx, actor: &Actor, doc: &Document) -> Result<bool> {
+    fn may_see(&self, tx: &mut dyn Tx, actor: &Actor, doc: &Document) -> Result<bool> {
+        sees(tx, self.ctx.scope(actor), doc, &mut HashMap::new())
+    }
+
+    /// The first `limit` of `docs` the actor may see, in their order; each address is
+    /// looked up once however many documents hang at it.
+    pub(super) fn keep_visible(
+        &self,
+        tx: &mut dyn Tx,
+        actor: &Actor,
+        docs: Vec<Document>,
+        limit: usize,
+    ) -> Result<Vec<Document>> {
         let scope = self.ctx.scope(actor);
-        if matches!(scope, AddressScope::All) || doc.links.iter().all(|l| l.address.is_none()) {
-            return Ok(true);
-        }
-        for address in addresses(doc) {
-            if tx.address(address, scope)?.is_some() {
-                return Ok(true);
+        let mut known = HashMap::new();
+        let mut out = Vec::with_capacity(docs.len().min(limit));
+        for doc in docs {
+            if out.len() == limit {
+                break;
+            }
+            if sees(tx, scope, &doc, &mut known)? {
+                out.push(doc);
             }
         }
-        Ok(false)
+        Ok(out)
     }
 
     /// Each link with the address it belongs to; a record the actor cannot see is
@@ -541,6 +473,33 @@ impl<'a, S: Store> DocumentService<'a, S> {
             .address_by_number(doc.customer, AddressScope::All)?
             .map(|a| a.id))
     }
+}
+
+/// Whether a user with `scope` sees `doc`: one of its addresses is in his scope, or none
+/// of its records has an address. `known` remembers the addresses looked up.
+fn sees(
+    tx: &mut dyn Tx,
+    scope: AddressScope,
+    doc: &Document,
+    known: &mut HashMap<AddressId, bool>,
+) -> Result<bool> {
+    if matches!(scope, AddressScope::All) || doc.links.iter().all(|l| l.address.is_none()) {
+        return Ok(true);
+    }
+    for address in addresses(doc) {
+        let visible = match known.get(&address) {
+            Some(v) => *v,
+            None => {
+                let v = tx.address(address, scope)?.is_some();
+                known.insert(address, v);
+                v
+            }
+        };
+        if visible {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// The distinct addresses of a document's links.

@@ -7,6 +7,7 @@ mod calendar;
 mod contacts;
 mod conversion;
 mod document_text;
+mod document_upkeep;
 mod documents;
 mod erp;
 mod import;

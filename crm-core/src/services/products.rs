@@ -367,13 +367,13 @@ impl<'a, S: Store> ProductService<'a, S> {
                 Some(code) => Groups::load(tx)?.path(code),
                 None => Vec::new(),
             };
-            let archive = super::DocumentService::new(self.ctx);
-            let mut documents = Vec::new();
-            for doc in tx.documents_linked(&ArchiveLink::product(&product.number))? {
-                if archive.may_see(tx, actor, &doc)? {
-                    documents.push(doc);
-                }
-            }
+            let linked = tx.documents_linked(&ArchiveLink::product(&product.number))?;
+            let documents = super::DocumentService::new(self.ctx).keep_visible(
+                tx,
+                actor,
+                linked,
+                usize::MAX,
+            )?;
             Ok(ProductDetail {
                 is_new: product.is_new_on(day),
                 promotion: product.promotion_on(day).cloned(),

@@ -196,7 +196,6 @@ impl DocumentRepository for DieselTx<'_> {
     fn insert_document(&mut self, new: &NewDocument) -> crm_core::Result<DocumentId> {
         let tags = serde_json::to_string(&new.input.tags)
             .map_err(|e| crm_core::Error::Storage(e.to_string()))?;
-        let at = ts(new.first.checked_in_at);
         let id: i64 = with_inner!(&mut *self.conn, |c| {
             diesel::insert_into(documents::table)
                 .values((
@@ -207,7 +206,6 @@ impl DocumentRepository for DieselTx<'_> {
                     documents::legal_hold.eq(false),
                     documents::retain_until.eq(new.retain_until),
                     documents::version.eq(1_i64),
-                    documents::updated_at.eq(at),
                 ))
                 .returning(documents::id)
                 .get_result(c)
@@ -250,7 +248,6 @@ impl DocumentRepository for DieselTx<'_> {
             documents::retain_until.eq(retain_until),
             documents::lock_by.eq(None::<i64>),
             documents::lock_since.eq(None::<chrono::NaiveDateTime>),
-            documents::updated_at.eq(ts(version.checked_in_at)),
         ))
         .execute(&mut *self.conn)
         .dom()?;

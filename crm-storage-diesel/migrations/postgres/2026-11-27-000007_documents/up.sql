@@ -13,8 +13,7 @@ CREATE TABLE documents (
     lock_by BIGINT,
     lock_since TIMESTAMP,
     retain_until DATE NOT NULL,
-    version BIGINT NOT NULL,
-    updated_at TIMESTAMP NOT NULL
+    version BIGINT NOT NULL
 );
 
 CREATE TABLE document_versions (
