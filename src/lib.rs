@@ -153,6 +153,18 @@ impl Crm {
         &self.warnings
     }
 
+    /// Waits until the search indexes' background work has ended: a rebuild (at open or
+    /// asked for) answers as soon as everything is searchable and merges the index into one
+    /// segment afterwards, and check-ins commit their text within a quarter of a second.
+    /// Searches need not wait; call this before a backup of the data directory or a
+    /// measurement.
+    ///
+    /// # Errors
+    /// Index failures.
+    pub fn settle_indexes(&self) -> crm_core::Result<()> {
+        self.services.settle_indexes()
+    }
+
     /// The product catalog: import (BMEcat, CSV), detail, new items, promotions, groups,
     /// free-text search, and handing a product to the active sales document.
     ///

@@ -25,6 +25,9 @@ pub fn fold_strip(text: &str) -> String {
 }
 
 fn fold(text: &str, expand_umlauts: bool) -> String {
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
     let mut out = String::with_capacity(text.len() + 4);
     for c in text.chars() {
         match c {

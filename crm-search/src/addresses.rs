@@ -224,4 +224,8 @@ impl AddressIndex for AddressSearch {
     fn count(&self) -> Result<u64> {
         Ok(self.engine.reader.searcher().num_docs())
     }
+
+    fn settle(&self) -> Result<()> {
+        self.engine.settle()
+    }
 }

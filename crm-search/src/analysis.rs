@@ -17,6 +17,7 @@ use std::sync::LazyLock;
 
 use crm_core::text::{fold_expand, fold_strip, index_words, split_words};
 use regex::Regex;
+use rustc_hash::FxHashSet as HashSet;
 
 /// The shortest word ending indexed as a part, and the shortest query word looked up there.
 pub const MIN_PART: usize = 4;
@@ -41,7 +42,11 @@ static LETTER_NUMBER: LazyLock<Regex> =
 /// Folds and compacts measures: lowercase, accents dropped, `²` → `2`, decimal commas as
 /// points, `5 x 5` → `5x5`, `5 mm` → `5mm`.
 fn compact(text: &str) -> String {
-    let mut folded = fold_strip(text);
+    compact_folded(fold_strip(text))
+}
+
+/// [`compact`] of text already folded with `fold_strip`.
+fn compact_folded(mut folded: String) -> String {
     if folded.contains(['²', '³']) {
         folded = folded.replace('²', "2").replace('³', "3");
     }
@@ -49,12 +54,39 @@ fn compact(text: &str) -> String {
     if !folded.bytes().any(|b| b.is_ascii_digit()) {
         return folded;
     }
-    let folded = DECIMAL_COMMA.replace_all(&folded, "${1}.${2}");
-    // Twice, for chains such as `5 x 5 x 10` whose middle digit both matches share.
-    let folded = TIMES.replace_all(&folded, "${1}x${2}");
-    let folded = TIMES.replace_all(&folded, "${1}x${2}");
-    let folded = LETTER_NUMBER.replace_all(&folded, "${1}${2}");
-    UNIT.replace_all(&folded, "${1}${2}").into_owned()
+    // Each rule runs only where its text can match: most texts hold no decimal comma, no
+    // dimension and no spaced unit, and a regex pass costs more than the look.
+    let rules: [(&Regex, &str, bool); 5] = [
+        (&DECIMAL_COMMA, "${1}.${2}", folded.contains(',')),
+        // Twice, for chains such as `5 x 5 x 10` whose middle digit both matches share.
+        (&TIMES, "${1}x${2}", folded.contains(['x', '×', '*'])),
+        (&TIMES, "${1}x${2}", folded.contains(['x', '×', '*'])),
+        (
+            &LETTER_NUMBER,
+            "${1}${2}",
+            follows(&folded, char::is_whitespace, |c| c.is_ascii_digit()),
+        ),
+        (
+            &UNIT,
+            "${1}${2}",
+            follows(&folded, |c| c.is_ascii_digit(), char::is_whitespace),
+        ),
+    ];
+    for (rule, replacement, may_match) in rules {
+        if may_match
+            && let std::borrow::Cow::Owned(changed) = rule.replace_all(&folded, replacement)
+        {
+            folded = changed;
+        }
+    }
+    folded
+}
+
+/// Whether a character that is `first` is directly followed by one that is `then`.
+fn follows(text: &str, first: impl Fn(char) -> bool, then: impl Fn(char) -> bool) -> bool {
+    text.chars()
+        .zip(text.chars().skip(1))
+        .any(|(a, b)| first(a) && then(b))
 }
 
 /// The measure terms of `text`: each compacted token holding a digit, and its shorter
@@ -64,10 +96,11 @@ pub fn measures(text: &str) -> Vec<String> {
 }
 
 /// The measure terms of compacted text.
-fn measures_of(compacted: &str) -> Vec<String> {
+fn measures_of<'c>(compacted: &'c str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    let mut push = |t: &str| {
-        if !t.is_empty() && t.chars().count() <= MAX_WORD && !out.iter().any(|o| o == t) {
+    let mut seen: HashSet<&'c str> = HashSet::default();
+    let mut push = |t: &'c str| {
+        if !t.is_empty() && t.chars().count() <= MAX_WORD && seen.insert(t) {
             out.push(t.to_owned());
         }
     };
@@ -111,27 +144,38 @@ fn strip_unit(token: &str) -> Option<&str> {
 /// The word terms of `text`: every word in both folded forms, and the words of its
 /// compacted form (`5 x 5 mm` → `5x5mm`).
 pub fn words(text: &str) -> Vec<String> {
-    words_of(text, &compact(text))
+    words_and_measures(text).0
 }
 
 /// [`words`] and [`measures`] of one text, compacting it once.
 pub fn words_and_measures(text: &str) -> (Vec<String>, Vec<String>) {
-    let compacted = compact(text);
-    (words_of(text, &compacted), measures_of(&compacted))
+    let stripped = fold_strip(text);
+    let compacted = compact_folded(stripped.clone());
+    (
+        words_of(&fold_expand(text), &stripped, &compacted),
+        measures_of(&compacted),
+    )
 }
 
-/// The words of `text` and of its compacted form.
-fn words_of(text: &str, compacted: &str) -> Vec<String> {
-    let expanded = fold_expand(text);
-    let stripped = fold_strip(text);
-    let mut all: Vec<&str> = [expanded.as_str(), stripped.as_str(), compacted]
-        .into_iter()
-        .flat_map(split_words)
-        .filter(|w| w.chars().count() <= MAX_WORD)
-        .collect();
-    all.sort_unstable();
-    all.dedup();
-    all.into_iter().map(str::to_owned).collect()
+/// The words of a text in its three forms: folded with umlauts expanded, stripped, and
+/// compacted.
+fn words_of(expanded: &str, stripped: &str, compacted: &str) -> Vec<String> {
+    unique_sorted(
+        [expanded, stripped, compacted]
+            .into_iter()
+            .flat_map(split_words)
+            .filter(|w| w.chars().count() <= MAX_WORD),
+    )
+}
+
+/// `words` without repeats, sorted: repeats dropped by hashing before the sort, as long
+/// texts repeat most of their words.
+fn unique_sorted<'t>(words: impl Iterator<Item = &'t str>) -> Vec<String> {
+    let mut seen: HashSet<&str> = HashSet::with_capacity_and_hasher(64, Default::default());
+    seen.extend(words);
+    let mut unique: Vec<&str> = seen.into_iter().collect();
+    unique.sort_unstable();
+    unique.into_iter().map(str::to_owned).collect()
 }
 
 /// The starts of `words` — two characters up to `max` — for the word being typed: `mue`
@@ -157,7 +201,7 @@ pub fn starts(words: &[String], max: usize) -> Vec<String> {
 pub fn text_words(text: &str) -> Vec<String> {
     let expanded = fold_expand(text);
     let stripped = fold_strip(text);
-    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut seen: HashSet<&str> = HashSet::default();
     for form in [expanded.as_str(), stripped.as_str()] {
         seen.extend(
             split_words(form).filter(|w| w.len() <= MAX_WORD * 4 && w.chars().count() <= MAX_WORD),
@@ -174,21 +218,19 @@ pub fn name_words(name: &str) -> Vec<String> {
 
 /// The part terms of `text`: the endings of its long words (see the module documentation).
 pub fn parts(text: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
     let folded = fold_strip(text);
-    for word in split_words(&folded) {
-        let chars: Vec<char> = word.chars().collect();
-        if chars.len() < MIN_COMPOUND || chars.len() > MAX_WORD {
-            continue;
-        }
-        if chars.iter().any(char::is_ascii_digit) {
-            continue;
-        }
-        out.extend((1..=chars.len() - MIN_PART).map(|start| chars[start..].iter().collect()));
-    }
-    out.sort_unstable();
-    out.dedup();
-    out
+    let endings = split_words(&folded)
+        .filter(|word| !word.bytes().any(|b| b.is_ascii_digit()))
+        .flat_map(|word| {
+            let length = word.chars().count();
+            let long = (MIN_COMPOUND..=MAX_WORD).contains(&length);
+            // Every ending of at least MIN_PART characters but the whole word.
+            word.char_indices()
+                .skip(1)
+                .take(if long { length - MIN_PART } else { 0 })
+                .map(move |(at, _)| &word[at..])
+        });
+    unique_sorted(endings)
 }
 
 /// The key of a number or type designation: lowercase letters and digits only.

@@ -174,6 +174,10 @@ impl DocumentIndex for DocumentSearch {
         self.engine.flush_staged()?;
         Ok(self.engine.reader.searcher().num_docs())
     }
+
+    fn settle(&self) -> Result<()> {
+        self.engine.settle()
+    }
 }
 
 #[cfg(test)]
@@ -269,12 +273,23 @@ mod tests {
         }
         let segments = || index.engine.reader.searcher().segment_readers().len();
         assert!(segments() > 1);
-        index
-            .update(&mut |w| {
-                w.clear()?;
-                w.upsert(&all)
-            })
-            .unwrap();
+        let rebuild = || {
+            index
+                .update(&mut |w| {
+                    w.clear()?;
+                    w.upsert(&all)
+                })
+                .unwrap();
+        };
+        rebuild();
+        // Searchable at once, merged in the background.
+        assert_eq!(index.search("brief", 100).unwrap().len(), 12);
+        index.settle().unwrap();
+        assert_eq!(segments(), 1);
+        // A rebuild right after another one waits for its merge, not races it.
+        rebuild();
+        rebuild();
+        index.settle().unwrap();
         assert_eq!(segments(), 1);
         assert_eq!(index.count().unwrap(), 12);
         assert_eq!(index.search("brief", 100).unwrap().len(), 12);

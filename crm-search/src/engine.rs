@@ -5,6 +5,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 use tantivy::merge_policy::{LogMergePolicy, NoMergePolicy};
@@ -35,6 +36,8 @@ pub(crate) struct Changes<'w, F> {
     pub(crate) fields: F,
     /// Whether the changes began by clearing the index: a rebuild, merged when committed.
     cleared: bool,
+    /// The merge of the last rebuild, ended before the index is cleared again.
+    merging: &'w Mutex<Option<JoinHandle<()>>>,
 }
 
 impl<F> Changes<'_, F> {
@@ -62,8 +65,13 @@ impl<F> Changes<'_, F> {
         }
     }
 
-    /// Removes everything (before a rebuild).
+    /// Removes everything (before a rebuild); a merge of the previous rebuild still under
+    /// way ends first. Until the rebuild is committed the merge policy rests: merging the
+    /// segments it flushes on the way would be work done twice, as the commit merges them
+    /// all into one.
     pub(crate) fn clear_all(&mut self) -> crm_core::Result<()> {
+        wait_for(self.merging)?;
+        self.writer.set_merge_policy(Box::new(NoMergePolicy));
         self.writer
             .delete_all_documents()
             .map_err(SearchError::from)?;
@@ -90,9 +98,11 @@ pub(crate) fn hit_ids(
 }
 
 impl Drop for Engine {
-    /// Commits what is staged: a program that ends right after a check-in keeps it in the
-    /// index.
+    /// Commits what is staged, and lets a merge under way end: a program that ends right
+    /// after a check-in keeps it in the index, one that ends right after a rebuild finds
+    /// the index merged when it starts again.
     fn drop(&mut self) {
+        let _ = wait_for(&self.merging);
         if self.staged.swap(false, Ordering::AcqRel)
             && let Ok(mut writer) = self.writer.lock()
         {
@@ -101,13 +111,42 @@ impl Drop for Engine {
     }
 }
 
-/// Merges every searchable segment of `writer`'s index into one and waits for it.
-fn merge_all(writer: &mut IndexWriter<TantivyDocument>) -> Result<(), SearchError> {
-    let segments = writer.index().searchable_segment_ids()?;
-    if segments.len() > 1 {
-        writer.merge(&segments).wait()?;
+/// Waits for the merge thread in `merging`, if there is one.
+fn wait_for(merging: &Mutex<Option<JoinHandle<()>>>) -> Result<(), SearchError> {
+    let pending = merging.lock().map_err(|_| poisoned())?.take();
+    if let Some(thread) = pending {
+        thread
+            .join()
+            .map_err(|_| SearchError::from("the index merge thread panicked".to_owned()))?;
     }
     Ok(())
+}
+
+/// Starts merging every searchable segment of `writer`'s index into one, on a thread that
+/// reloads `reader` when the merge is done; answers that thread, or `None` when there is
+/// nothing to merge. The merge is registered before this returns, so that the merge policy
+/// leaves its segments alone.
+fn start_merge_all(
+    writer: &mut IndexWriter<TantivyDocument>,
+    reader: &IndexReader,
+) -> Result<Option<JoinHandle<()>>, SearchError> {
+    let segments = writer.index().searchable_segment_ids()?;
+    if segments.len() < 2 {
+        return Ok(None);
+    }
+    let merge = writer.merge(&segments);
+    let reader = reader.clone();
+    let thread = std::thread::Builder::new()
+        .name("crm-index-merge".into())
+        .spawn(move || {
+            // Best effort: the rebuilt index is complete without the merge, only slower to
+            // search; a merge cut short by closing the index leaves it as it was.
+            if merge.wait().is_ok() {
+                let _ = reader.reload();
+            }
+        })
+        .map_err(|e| SearchError::from(format!("no thread for the index merge: {e}")))?;
+    Ok(Some(thread))
 }
 
 /// An index's writer, behind a lock, and the reader its commits reload.
@@ -119,6 +158,8 @@ pub(crate) struct Engine {
     /// What the background commit last failed with, reported by the next call.
     failed: Arc<Mutex<Option<String>>>,
     committer: std::sync::Once,
+    /// The thread merging the segments of the last rebuild.
+    merging: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl Engine {
@@ -139,6 +180,7 @@ impl Engine {
             staged: Arc::new(AtomicBool::new(false)),
             failed: Arc::new(Mutex::new(None)),
             committer: std::sync::Once::new(),
+            merging: Mutex::new(None),
         })
     }
 
@@ -184,6 +226,7 @@ impl Engine {
                 writer,
                 fields,
                 cleared: false,
+                merging: &self.merging,
             };
             changes(&mut c).map(|()| c.cleared)
         })
@@ -196,11 +239,19 @@ impl Engine {
         changes: impl FnOnce(&mut Changes<'_, F>) -> crm_core::Result<()>,
     ) -> crm_core::Result<()> {
         self.stage(|writer| {
-            changes(&mut Changes {
+            let mut c = Changes {
                 writer,
                 fields,
                 cleared: false,
-            })
+                merging: &self.merging,
+            };
+            let outcome = changes(&mut c);
+            if c.cleared {
+                // Staged, a clear is not merged after its commit: the policy goes on.
+                c.writer
+                    .set_merge_policy(Box::new(LogMergePolicy::default()));
+            }
+            outcome
         })
     }
 
@@ -259,8 +310,9 @@ impl Engine {
 
     /// Runs `changes` on the writer and commits them, so that searches see them when this
     /// returns; if `changes` fails, nothing of it is kept. When `changes` answers that it
-    /// rebuilt the index (cleared it first), every segment is merged into one and waited
-    /// for: a search then walks one term dictionary instead of dozens.
+    /// rebuilt the index (cleared it first), a background thread merges every segment into
+    /// one (see [`Engine::settle`]): a search then walks one term dictionary instead of
+    /// dozens.
     pub(crate) fn commit_with(
         &self,
         changes: impl FnOnce(&mut IndexWriter<TantivyDocument>) -> crm_core::Result<bool>,
@@ -269,19 +321,17 @@ impl Engine {
         let mut writer = self.writer.lock().map_err(|_| poisoned())?;
         match changes(&mut writer) {
             Ok(rebuilt) => {
-                if rebuilt {
-                    // No merges of the policy's own racing the one below for the same
-                    // segments.
-                    writer.set_merge_policy(Box::new(NoMergePolicy));
-                }
+                // A rebuild paused the merge policy (`Changes::clear_all`): no merges of its
+                // own take segments before the merge of them all is registered.
                 let committed = writer.commit().map_err(SearchError::from);
                 if rebuilt {
-                    if committed.is_ok() {
-                        // Best effort: the rebuilt index is complete without it, only
-                        // slower to search.
-                        let _ = merge_all(&mut writer);
-                    }
+                    let merge = match &committed {
+                        Ok(_) => start_merge_all(&mut writer, &self.reader),
+                        Err(_) => Ok(None),
+                    };
                     writer.set_merge_policy(Box::new(LogMergePolicy::default()));
+                    // Best effort, as the merge itself.
+                    *self.merging.lock().map_err(|_| poisoned())? = merge.ok().flatten();
                 }
                 committed?;
                 // Staged changes went with this commit.
@@ -291,8 +341,19 @@ impl Engine {
             }
             Err(e) => {
                 writer.rollback().map_err(SearchError::from)?;
+                writer.set_merge_policy(Box::new(LogMergePolicy::default()));
                 Err(e)
             }
         }
+    }
+
+    /// Waits until the index's background work has ended: staged changes are committed and
+    /// the merge after a rebuild is done. Searches work meanwhile; this is for a caller that
+    /// wants the index at rest (before a backup, or before measuring it).
+    pub(crate) fn settle(&self) -> crm_core::Result<()> {
+        wait_for(&self.merging)?;
+        self.flush_staged()?;
+        self.reader.reload().map_err(SearchError::from)?;
+        Ok(())
     }
 }

@@ -16,11 +16,11 @@ use tantivy::schema::{
     FAST, Facet, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
     TextFieldIndexing, TextOptions, Value,
 };
-use tantivy::{DocAddress, Index, TantivyDocument, Term};
+use tantivy::{DocAddress, Index, Searcher, TantivyDocument, Term};
 
 use crate::analysis::{self, MIN_PART, QueryTerm, typos_allowed};
 use crate::engine::Changes;
-use crate::{Engine, SearchError, TERMS, open_index};
+use crate::{Engine, SearchError, TERMS, expand, open_index};
 
 /// Query words looked at; the rest of a pasted text is ignored.
 const MAX_QUERY_WORDS: usize = 12;
@@ -188,7 +188,13 @@ fn boost(q: Box<dyn Query>, by: f32) -> Box<dyn Query> {
 /// The query of one typed word: exact in the name in the user's language and in all text;
 /// fuzzy and — when it is the word being typed — as a prefix in all text; as a part of
 /// compounds; as a measure.
-fn word_query(f: &Fields, term: &QueryTerm, language: Language, typing: bool) -> Box<dyn Query> {
+fn word_query(
+    searcher: &Searcher,
+    f: &Fields,
+    term: &QueryTerm,
+    language: Language,
+    typing: bool,
+) -> Result<Box<dyn Query>> {
     let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut push = |q: Box<dyn Query>, weight: f32| should.push((Occur::Should, boost(q, weight)));
     for form in &term.forms {
@@ -206,7 +212,10 @@ fn word_query(f: &Fields, term: &QueryTerm, language: Language, typing: bool) ->
             2.0,
         );
         if typos > 0 {
-            push(Box::new(FuzzyTermQuery::new(t.clone(), typos, true)), 0.6);
+            let near = expand::neighbours(searcher, f.all, form, typos)?;
+            if let Some(q) = expand::any_of(f.all, &near, 0.6) {
+                push(q, 1.0);
+            }
         }
         if typing && len >= 2 {
             push(
@@ -229,7 +238,7 @@ fn word_query(f: &Fields, term: &QueryTerm, language: Language, typing: bool) ->
             }
         }
     }
-    Box::new(BooleanQuery::new(should))
+    Ok(Box::new(BooleanQuery::new(should)))
 }
 
 /// The product index over tantivy, on disk or in memory.
@@ -341,6 +350,7 @@ impl ProductIndex for ProductSearch {
         let f = &self.fields;
         let query = q.query;
         let terms = analysis::query_terms(&query.text, MAX_QUERY_WORDS);
+        let searcher = self.engine.reader.searcher();
         let mut top: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         if !terms.is_empty() {
             let typed_key = analysis::key(&query.text);
@@ -365,8 +375,10 @@ impl ProductIndex for ProductSearch {
             let all_words: Vec<(Occur, Box<dyn Query>)> = terms
                 .iter()
                 .enumerate()
-                .map(|(i, t)| (Occur::Must, word_query(f, t, query.language, i == last)))
-                .collect();
+                .map(|(i, t)| {
+                    word_query(&searcher, f, t, query.language, i == last).map(|q| (Occur::Must, q))
+                })
+                .collect::<Result<_>>()?;
             any.push((Occur::Should, Box::new(BooleanQuery::new(all_words))));
             top.push((Occur::Must, Box::new(BooleanQuery::new(any))));
         }
@@ -403,7 +415,6 @@ impl ProductIndex for ProductSearch {
             top.push((Occur::Must, Box::new(tantivy::query::AllQuery)));
         }
         let query_all = BooleanQuery::new(top);
-        let searcher = self.engine.reader.searcher();
         let facet_root = match &q.group_path {
             Some(path) => Facet::from_path(path.iter().map(GroupCode::as_str)),
             None => Facet::root(),
@@ -442,6 +453,10 @@ impl ProductIndex for ProductSearch {
 
     fn count(&self) -> Result<u64> {
         Ok(self.engine.reader.searcher().num_docs())
+    }
+
+    fn settle(&self) -> Result<()> {
+        self.engine.settle()
     }
 
     fn fingerprints(&self, numbers: &[ProductNumber]) -> Result<Vec<(ProductNumber, u64)>> {

@@ -93,4 +93,15 @@ pub trait AddressIndex: Send + Sync {
     /// # Errors
     /// Index failures.
     fn count(&self) -> Result<u64>;
+
+    /// Waits until the index's background work (a merge after a rebuild, changes staged
+    /// for a later commit) has ended. Searches need not wait; this is for a caller that
+    /// wants the index at rest, before a backup or a measurement. The default has nothing
+    /// to wait for.
+    ///
+    /// # Errors
+    /// Index failures.
+    fn settle(&self) -> Result<()> {
+        Ok(())
+    }
 }

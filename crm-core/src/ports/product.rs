@@ -167,6 +167,17 @@ pub trait ProductIndex: Send + Sync {
     /// Index failures.
     fn count(&self) -> Result<u64>;
 
+    /// Waits until the index's background work (a merge after a rebuild, changes staged
+    /// for a later commit) has ended. Searches need not wait; this is for a caller that
+    /// wants the index at rest, before a backup or a measurement. The default has nothing
+    /// to wait for.
+    ///
+    /// # Errors
+    /// Index failures.
+    fn settle(&self) -> Result<()> {
+        Ok(())
+    }
+
     /// The fingerprints the index holds for `numbers` (missing ones are left out).
     ///
     /// # Errors

@@ -2,6 +2,8 @@
 //! index, written after the database commits, searched within what the actor may see, and
 //! rebuilt from the blobs.
 
+use std::collections::BTreeSet;
+
 use super::documents::DocumentService;
 use super::pipeline::read_ahead;
 use super::require_admin;
@@ -29,25 +31,84 @@ impl<S: Store> DocumentService<'_, S> {
     }
 
     /// Writes `document` with `text` into the index, when there is one: staged, committed
-    /// with others within a second, seen at once by searches.
+    /// with others within a second, seen at once by searches. The document is archived
+    /// whatever happens here: when the index fails, the document is remembered and written
+    /// by the next call that reaches the index (a check-in, a search), and the count check
+    /// when the CRM opens repairs what a program ending in between leaves behind.
     pub(super) fn index_text(&self, document: &Document, text: String) -> Result<()> {
         let Some(index) = self.ctx.document_index.get() else {
             return Ok(());
         };
+        let _ = self.catch_up(index.as_ref());
         let item = IndexedDocument {
             id: document.id,
             title: document.title.clone(),
             tags: document.tags.clone(),
             text,
         };
-        index.stage(&mut |w| w.upsert(std::slice::from_ref(&item)))
+        if index
+            .stage(&mut |w| w.upsert(std::slice::from_ref(&item)))
+            .is_err()
+        {
+            self.behind()?.insert(document.id);
+        }
+        Ok(())
     }
 
-    /// Removes a deleted document from the index.
+    /// Removes a deleted document from the index, or remembers it as [`Self::index_text`]
+    /// does.
     pub(super) fn unindex(&self, id: DocumentId) -> Result<()> {
-        match self.ctx.document_index.get() {
-            Some(index) => index.stage(&mut |w| w.delete(&[id])),
-            None => Ok(()),
+        let Some(index) = self.ctx.document_index.get() else {
+            return Ok(());
+        };
+        if index.stage(&mut |w| w.delete(&[id])).is_err() {
+            self.behind()?.insert(id);
+        }
+        Ok(())
+    }
+
+    fn behind(&self) -> Result<std::sync::MutexGuard<'_, BTreeSet<DocumentId>>> {
+        self.ctx
+            .documents_behind
+            .lock()
+            .map_err(|_| Error::Storage("the list of documents to index is poisoned".into()))
+    }
+
+    /// Writes the documents whose index write failed: those still in the database with the
+    /// text of their latest version, the others removed. They leave the list once written.
+    fn catch_up(&self, index: &dyn DocumentIndex) -> Result<()> {
+        let ids: Vec<DocumentId> = self.behind()?.iter().copied().collect();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let docs = self.ctx.store.read(|tx| tx.documents(&ids))?;
+        let gone: Vec<DocumentId> = ids
+            .iter()
+            .filter(|id| !docs.iter().any(|d| d.id == **id))
+            .copied()
+            .collect();
+        let items: Vec<IndexedDocument> = docs.into_iter().map(|doc| self.indexed(doc)).collect();
+        index.stage(&mut |w| {
+            w.delete(&gone)?;
+            w.upsert(&items)
+        })?;
+        self.behind()?.retain(|id| !ids.contains(id));
+        Ok(())
+    }
+
+    /// `doc` as the index takes it, with the text of its latest version; a blob gone
+    /// missing leaves it findable by title and tags.
+    fn indexed(&self, doc: Document) -> IndexedDocument {
+        let text = doc
+            .latest()
+            .and_then(|latest| self.text_of(&latest.blob, &latest.media_type).ok())
+            .map(|e| e.text)
+            .unwrap_or_default();
+        IndexedDocument {
+            id: doc.id,
+            title: doc.title,
+            tags: doc.tags,
+            text,
         }
     }
 
@@ -67,7 +128,10 @@ impl<S: Store> DocumentService<'_, S> {
     /// Index and storage failures; the text itself never fails.
     pub fn search(&self, actor: &Actor, text: &str, limit: usize) -> Result<Vec<Document>> {
         let limit = limit.clamp(1, MAX_DOCUMENT_HITS);
-        let ids = self.index()?.search(text, limit * CANDIDATES_PER_HIT)?;
+        let index = self.index()?;
+        // Best effort: an index still failing answers what it holds.
+        let _ = self.catch_up(index.as_ref());
+        let ids = index.search(text, limit * CANDIDATES_PER_HIT)?;
         self.ctx.store.read(|tx| {
             let found = tx.documents(&ids)?;
             self.keep_visible(tx, actor, found, limit)
@@ -83,6 +147,8 @@ impl<S: Store> DocumentService<'_, S> {
     pub fn rebuild_index(&self, actor: &Actor) -> Result<u64> {
         require_admin(actor, "rebuild the document index")?;
         let index = self.index()?;
+        // Written by the rebuild; one that fails later on stays remembered.
+        let behind: Vec<DocumentId> = self.behind()?.iter().copied().collect();
         let mut count = 0u64;
         index.update(&mut |w| {
             w.clear()?;
@@ -98,29 +164,17 @@ impl<S: Store> DocumentService<'_, S> {
                         return Ok(None);
                     };
                     after = Some(last.id);
-                    let mut items = Vec::with_capacity(docs.len());
-                    for doc in docs {
-                        let Some(latest) = doc.latest() else { continue };
-                        // A blob gone missing leaves the document findable by title and tags.
-                        let text = self
-                            .text_of(&latest.blob, &latest.media_type)
-                            .map(|e| e.text)
-                            .unwrap_or_default();
-                        items.push(IndexedDocument {
-                            id: doc.id,
-                            title: doc.title,
-                            tags: doc.tags,
-                            text,
-                        });
-                    }
-                    Ok(Some(items))
+                    Ok(Some(
+                        docs.into_iter().map(|doc| self.indexed(doc)).collect(),
+                    ))
                 },
-                |items| {
+                |items: Vec<IndexedDocument>| {
                     count += items.len() as u64;
                     w.upsert(&items)
                 },
             )
         })?;
+        self.behind()?.retain(|id| !behind.contains(id));
         Ok(count)
     }
 

@@ -85,6 +85,9 @@ struct Context<S> {
     blob_store: OnceLock<Arc<dyn BlobStore>>,
     text_extractor: OnceLock<Arc<dyn TextExtractor>>,
     document_index: OnceLock<Arc<dyn DocumentIndex>>,
+    /// Documents committed whose index write failed: written by the next call that reaches
+    /// the index.
+    documents_behind: std::sync::Mutex<std::collections::BTreeSet<crate::ids::DocumentId>>,
 }
 
 /// All services over one store; cheap to clone and share between threads.
@@ -161,6 +164,7 @@ impl<S: Store> Services<S> {
                 blob_store: OnceLock::new(),
                 text_extractor: OnceLock::new(),
                 document_index: OnceLock::new(),
+                documents_behind: std::sync::Mutex::default(),
             }),
         })
     }
@@ -257,6 +261,25 @@ impl<S: Store> Services<S> {
     /// once; a second call is ignored and answers `false`.
     pub fn set_document_index(&self, index: Arc<dyn DocumentIndex>) -> bool {
         self.ctx.document_index.set(index).is_ok()
+    }
+
+    /// Waits until the connected indexes' background work has ended (the merge after a
+    /// rebuild, staged check-ins committed); searches need not wait, this is for a caller
+    /// that wants the indexes at rest, before a backup or a measurement.
+    ///
+    /// # Errors
+    /// Index failures.
+    pub fn settle_indexes(&self) -> crate::Result<()> {
+        if let Some(index) = self.ctx.product_index.get() {
+            index.settle()?;
+        }
+        if let Some(index) = self.ctx.address_index.get() {
+            index.settle()?;
+        }
+        if let Some(index) = self.ctx.document_index.get() {
+            index.settle()?;
+        }
+        Ok(())
     }
 
     /// The store, for adapters that share it.

@@ -1,0 +1,159 @@
+//! A check-in interrupted after its metadata committed, when the full-text index fails: the
+//! document is archived and listed at once, the caller is told so (no error that would make
+//! him check it in twice), and the index catches up with the next call that reaches it.
+//! The services are assembled by hand here, as an integrator embedding the core does, with
+//! an index that fails on demand.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests may panic on purpose.
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use common::*;
+use crm::archive::{ArchiveLink, Category, DocumentInput};
+use crm::dmas::{FileText, FsBlobStore};
+use crm::ports::{DocumentIndex, DocumentIndexWriter};
+use crm::search_index::DocumentSearch;
+use crm::{DocumentId, Error, Language, Rules, Services};
+
+/// A document index that fails every write while `failing` is set.
+struct Flaky {
+    inner: DocumentSearch,
+    failing: AtomicBool,
+}
+
+impl Flaky {
+    fn check(&self) -> crm::Result<()> {
+        if self.failing.load(Ordering::SeqCst) {
+            return Err(Error::Storage("the index disk is full".into()));
+        }
+        Ok(())
+    }
+}
+
+impl DocumentIndex for Flaky {
+    fn update(
+        &self,
+        changes: &mut dyn FnMut(&mut dyn DocumentIndexWriter) -> crm::Result<()>,
+    ) -> crm::Result<()> {
+        self.check()?;
+        self.inner.update(changes)
+    }
+
+    fn stage(
+        &self,
+        changes: &mut dyn FnMut(&mut dyn DocumentIndexWriter) -> crm::Result<()>,
+    ) -> crm::Result<()> {
+        self.check()?;
+        self.inner.stage(changes)
+    }
+
+    fn search(&self, text: &str, limit: usize) -> crm::Result<Vec<DocumentId>> {
+        self.inner.search(text, limit)
+    }
+
+    fn count(&self) -> crm::Result<u64> {
+        self.inner.count()
+    }
+}
+
+fn letter(title: &str, shop: crm::AddressId) -> DocumentInput {
+    DocumentInput {
+        title: title.into(),
+        category: Category::Correspondence,
+        language: Some(Language::De),
+        tags: vec![],
+        links: vec![ArchiveLink::record(shop)],
+        file_name: "brief.txt".into(),
+        media_type: "text/plain".into(),
+    }
+}
+
+fn an_index_failure_after_commit_is_caught_up(db: Db) -> TestResult {
+    let Some(crm) = crm(db, "")? else {
+        return Ok(());
+    };
+    let manager = actor(MANAGER);
+    let admin = actor(ADMIN);
+    let shop = crm
+        .addresses()
+        .create_customer(&manager, &address("Sägerei Zürcher AG", "8001", "Zürich"))?;
+
+    let archive = tempfile::tempdir()?;
+    let services = Services::new(crm.store().clone(), crm.clock.clone(), Rules::default())?;
+    services.set_blob_store(Arc::new(FsBlobStore::open(archive.path())?));
+    services.set_text_extractor(Arc::new(FileText::default()));
+    let index = Arc::new(Flaky {
+        inner: DocumentSearch::in_memory()?,
+        failing: AtomicBool::new(true),
+    });
+    let shared: Arc<dyn DocumentIndex> = index.clone();
+    services.set_document_index(shared);
+    let documents = services.documents();
+
+    // The index fails: the check-in still answers the archived document.
+    let letter_id = documents
+        .check_in(
+            &manager,
+            &letter("Brief Holzlieferung", shop.id),
+            &mut &b"Wir liefern die Fichtenbretter am Montag."[..],
+        )?
+        .id;
+    let listed = documents.of_address(&manager, shop.id)?;
+    assert_eq!(listed.len(), 1, "listed at once");
+    assert_eq!(listed[0].document.id, letter_id);
+    assert!(documents.search(&manager, "fichtenbretter", 10)?.is_empty());
+    assert_eq!(
+        documents.index_counts()?,
+        (1, 0),
+        "the open check would see it"
+    );
+
+    // The index works again: the next search writes what it missed first.
+    index.failing.store(false, Ordering::SeqCst);
+    let found = documents.search(&manager, "fichtenbreter", 10)?;
+    assert_eq!(
+        found.iter().map(|d| d.id).collect::<Vec<_>>(),
+        [letter_id],
+        "caught up, typo and all"
+    );
+    assert_eq!(documents.index_counts()?, (1, 1));
+
+    // A check-in while the index fails, caught up by the next check-in.
+    index.failing.store(true, Ordering::SeqCst);
+    let second = documents
+        .check_in(
+            &manager,
+            &letter("Brief Rechnung", shop.id),
+            &mut &b"Die Rechnung folgt mit der Lieferung der Eichenbalken."[..],
+        )?
+        .id;
+    index.failing.store(false, Ordering::SeqCst);
+    let third = documents
+        .check_in(
+            &manager,
+            &letter("Brief Termin", shop.id),
+            &mut &b"Besuch in der Werkstatt am Dienstag."[..],
+        )?
+        .id;
+    assert_eq!(documents.index_counts()?, (3, 3));
+    for (word, id) in [("eichenbalken", second), ("werkstatt", third)] {
+        let hits: Vec<_> = documents
+            .search(&manager, word, 10)?
+            .into_iter()
+            .map(|d| d.id)
+            .collect();
+        assert_eq!(hits, [id], "{word}");
+    }
+
+    // The archive is whole: every blob referenced and unaltered, nothing to collect.
+    let report = documents.verify(&admin)?;
+    assert!(report.damaged.is_empty(), "{report:?}");
+    assert!(documents.gc(&admin, Duration::ZERO)?.removed.is_empty());
+    Ok(())
+}
+
+on_both_backends!(an_index_failure_after_commit_is_caught_up);
