@@ -1,8 +1,9 @@
-//! A check-in interrupted after its metadata committed, when the full-text index fails: the
+//! Check-ins of many documents at once (all or none, each error naming its item), and a
+//! check-in interrupted after its metadata committed, when the full-text index fails: the
 //! document is archived and listed at once, the caller is told so (no error that would make
 //! him check it in twice), and the index catches up with the next call that reaches it.
-//! The services are assembled by hand here, as an integrator embedding the core does, with
-//! an index that fails on demand.
+//! For the latter the services are assembled by hand, as an integrator embedding the core
+//! does, with an index that fails on demand.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests may panic on purpose.
 
@@ -17,7 +18,7 @@ use crm::archive::{ArchiveLink, Category, DocumentInput};
 use crm::dmas::{FileText, FsBlobStore};
 use crm::ports::{DocumentIndex, DocumentIndexWriter};
 use crm::search_index::DocumentSearch;
-use crm::{DocumentId, Error, Language, Rules, Services};
+use crm::{DocumentId, EntityKind, Error, Incoming, Language, Rules, Services};
 
 /// A document index that fails every write while `failing` is set.
 struct Flaky {
@@ -156,4 +157,98 @@ fn an_index_failure_after_commit_is_caught_up(db: Db) -> TestResult {
     Ok(())
 }
 
-on_both_backends!(an_index_failure_after_commit_is_caught_up);
+/// Plain files or PDFs as a batch of letters at `shop`.
+fn batch(scans: &[Vec<u8>], shop: crm::AddressId) -> Vec<Incoming<'_>> {
+    scans
+        .iter()
+        .enumerate()
+        .map(|(i, pdf)| Incoming {
+            input: DocumentInput {
+                media_type: "application/pdf".into(),
+                file_name: format!("lieferschein-{}.pdf", i + 1),
+                ..letter(&format!("Lieferschein {}", i + 1), shop)
+            },
+            content: Box::new(&pdf[..]),
+        })
+        .collect()
+}
+
+fn a_batch_is_archived_whole_or_not_at_all(db: Db) -> TestResult {
+    let Some(crm) = crm(db, "")? else {
+        return Ok(());
+    };
+    let manager = actor(MANAGER);
+    let admin = actor(ADMIN);
+    let shop = crm
+        .addresses()
+        .create_customer(&manager, &address("Holzbau Gerber AG", "3600", "Thun"))?;
+    let scans: Vec<Vec<u8>> = (1..=6)
+        .map(|i| {
+            crm::dmas::pdf::text_pdf(
+                &format!("Lieferschein {i}"),
+                &[format!("Lieferschein {i}: {} Dachlatten", i * 40)],
+            )
+        })
+        .collect::<crm::Result<_>>()?;
+    let batch = |scans| batch(scans, shop.id);
+
+    let archived = crm.documents().check_in_all(&manager, batch(&scans))?;
+    let titles: Vec<&str> = archived.iter().map(|d| d.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        (1..=6)
+            .map(|i| format!("Lieferschein {i}"))
+            .collect::<Vec<_>>(),
+        "in the order given"
+    );
+    assert_eq!(crm.documents().of_address(&manager, shop.id)?.len(), 6);
+    let found = crm.documents().search(&manager, "dachlaten", 10)?;
+    assert_eq!(found.len(), 6, "every text indexed, typo and all");
+
+    // One item linked to a record that does not exist: nothing of the batch is archived,
+    // the error names the item, and gc removes the bytes it stored.
+    let others: Vec<Vec<u8>> = (0..3)
+        .map(|i| format!("Brief {i} über Fensterrahmen").into_bytes())
+        .collect();
+    let mut failing = batch(&others);
+    failing[1].input.links = vec![ArchiveLink {
+        kind: EntityKind::Contact,
+        key: "999999".into(),
+    }];
+    let Err(Error::Invalid(e)) = crm.documents().check_in_all(&manager, failing) else {
+        panic!("a batch with a missing record was archived");
+    };
+    assert_eq!(e.field(), "items[1]", "{e}");
+    assert_eq!(crm.documents().of_address(&manager, shop.id)?.len(), 6);
+    assert!(
+        crm.documents()
+            .search(&manager, "fensterrahmen", 10)?
+            .is_empty()
+    );
+    assert_eq!(
+        crm.documents().gc(&admin, Duration::ZERO)?.removed.len(),
+        3,
+        "the batch's bytes are unreferenced"
+    );
+
+    // Bad metadata is refused before any byte is stored, naming item and field.
+    let mut bad = batch(&others);
+    bad[2].input.title = " ".into();
+    let Err(Error::Invalid(e)) = crm.documents().check_in_all(&manager, bad) else {
+        panic!("a batch with an empty title was archived");
+    };
+    assert!(e.has("items[2].title"), "{e}");
+    assert!(
+        crm.documents()
+            .gc(&admin, Duration::ZERO)?
+            .removed
+            .is_empty()
+    );
+    assert!(crm.documents().verify(&admin)?.damaged.is_empty());
+    Ok(())
+}
+
+on_both_backends!(
+    an_index_failure_after_commit_is_caught_up,
+    a_batch_is_archived_whole_or_not_at_all
+);

@@ -1,10 +1,13 @@
 //! The archive benchmark: check-in of ~100 KB PDFs (blob, text extraction, metadata,
-//! index) — forty pages of dense text, and two pages of text with a picture — listing the documents of an address that has 200, full-text search through the
-//! public API, the same search over a large generated corpus straight on the document
-//! index, and `verify`'s throughput.
+//! index) — forty pages of dense text, and two pages of text with a picture — one by one
+//! and in batches, listing the documents of an address that has 200, full-text search
+//! through the public API, the same search over a large generated corpus (Zipf-distributed
+//! words, or the uniform worst case) straight on the document index, and `verify`'s
+//! throughput.
 //!
 //! ```sh
 //! cargo bench --bench dmas -- --checkins 200 --corpus 100000
+//! cargo bench --bench dmas -- --corpus-words uniform   # every query word in most documents
 //! cargo bench --bench dmas -- --database postgres://postgres@127.0.0.1:5432/test
 //! ```
 //!
@@ -17,6 +20,7 @@ mod measure;
 use std::path::Path;
 use std::time::Instant;
 
+use crm::Incoming;
 use crm::archive::{ArchiveLink, Category, DocumentInput};
 use crm::ports::{DocumentIndex, IndexedDocument};
 use crm::search_index::DocumentSearch;
@@ -33,6 +37,9 @@ struct Options {
     corpus: usize,
     queries: usize,
     database: Option<String>,
+    /// The corpus's words: Zipf-distributed over a large vocabulary, as real text is, or
+    /// `uniform` over 24 words (every query word in most documents: the worst case).
+    uniform: bool,
 }
 
 fn options() -> Result<Options> {
@@ -41,6 +48,7 @@ fn options() -> Result<Options> {
         corpus: 100_000,
         queries: 2_000,
         database: None,
+        uniform: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -50,6 +58,11 @@ fn options() -> Result<Options> {
             "--corpus" => o.corpus = value()?.replace('_', "").parse()?,
             "--queries" => o.queries = value()?.parse()?,
             "--database" => o.database = Some(value()?),
+            "--corpus-words" => match value()?.as_str() {
+                "zipf" => o.uniform = false,
+                "uniform" => o.uniform = true,
+                other => return Err(format!("--corpus-words zipf|uniform, not {other}").into()),
+            },
             "--bench" => {}
             other => return Err(format!("unknown argument {other}").into()),
         }
@@ -65,7 +78,11 @@ struct Report {
     checkin_documents_per_s: f64,
     quote_bytes: usize,
     checkin_quotes_per_s: f64,
+    batch: usize,
+    batch_documents_per_s: f64,
+    batch_quotes_per_s: f64,
     corpus: usize,
+    corpus_words: String,
     corpus_index_documents_per_s: f64,
     verify_mb_per_s: f64,
     peak_rss_mb: f64,
@@ -99,15 +116,100 @@ const WORDS: [&str; 24] = [
     "Zertifikat",
 ];
 
+/// Documents per batch check-in.
+const BATCH: usize = 50;
+
+/// Query `i` for `word`: every third with a typo, every fifth as typed (a prefix).
+fn typed(i: usize, word: &str) -> String {
+    match i % 15 {
+        0 | 3 | 6 | 9 | 12 if word.contains('e') => word.replacen('e', "", 1),
+        0 | 3 | 6 | 9 | 12 => word.chars().skip(1).collect(),
+        5 | 10 => word.chars().take(5).collect(),
+        _ => word.to_owned(),
+    }
+}
+
+/// A deterministic generator of the next pseudo-random number.
+fn next(x: &mut u64) -> u64 {
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    *x
+}
+
+/// A vocabulary whose words occur with Zipf's frequencies (the word of rank r about 1/r as
+/// often as the commonest), as in real text: the 24 domain words first, then made-up
+/// words of two to four syllables.
+struct Vocabulary {
+    words: Vec<String>,
+    /// Cumulative probability up to each rank.
+    cdf: Vec<f64>,
+}
+
+impl Vocabulary {
+    fn new(size: usize) -> Vocabulary {
+        const SYLLABLES: [&str; 32] = [
+            "an", "be", "ber", "dach", "ein", "fen", "ge", "gen", "hal", "holz", "kon", "la",
+            "lei", "lie", "mon", "ner", "pro", "rah", "schal", "schluss", "stahl", "ta", "ter",
+            "trag", "tung", "ver", "wand", "wei", "zug", "zu", "ber", "rung",
+        ];
+        let mut words: Vec<String> = WORDS.iter().map(|w| (*w).to_owned()).collect();
+        let mut seen: std::collections::HashSet<String> = words.iter().cloned().collect();
+        let mut x = 0x9e37_79b9_7f4a_7c15_u64;
+        while words.len() < size {
+            let syllables = 2 + (next(&mut x) % 3) as usize;
+            let word: String = (0..syllables)
+                .map(|_| SYLLABLES[(next(&mut x) % SYLLABLES.len() as u64) as usize])
+                .collect();
+            if seen.insert(word.clone()) {
+                words.push(word);
+            }
+        }
+        let total: f64 = (1..=size).map(|r| 1.0 / r as f64).sum();
+        let mut sum = 0.0;
+        let cdf = (1..=size)
+            .map(|r| {
+                sum += 1.0 / r as f64 / total;
+                sum
+            })
+            .collect();
+        Vocabulary { words, cdf }
+    }
+
+    /// Document `seed`'s text of `n` words, nine to a line, every line ending in a number.
+    fn text(&self, seed: usize, n: usize) -> String {
+        let mut x = seed as u64 * 2_654_435_761 + 12_345;
+        let mut out = String::new();
+        for i in 0..n {
+            let p = (next(&mut x) % 1_000_000) as f64 / 1_000_000.0;
+            let rank = self
+                .cdf
+                .partition_point(|c| *c < p)
+                .min(self.words.len() - 1);
+            out.push_str(&self.words[rank]);
+            out.push(' ');
+            if i % 9 == 8 {
+                out.push_str(&format!("{}\n", next(&mut x) % 10_000));
+            }
+        }
+        out
+    }
+
+    /// The word of query `i`, of a rank from 20 to 2,000.
+    fn mid_frequency(&self, i: usize) -> String {
+        let mut x = i as u64 * 2_654_435_761 + 99;
+        let rank = 20 + (next(&mut x) % 1_980) as usize;
+        self.words[rank.min(self.words.len() - 1)].to_lowercase()
+    }
+}
+
 /// A deterministic text of `n` words.
 fn text(seed: usize, n: usize) -> Vec<String> {
     let mut x = seed as u64 * 2_654_435_761 + 1;
     let mut lines = Vec::new();
     let mut line = String::new();
     for i in 0..n {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
+        let x = next(&mut x);
         let w = WORDS[(x % WORDS.len() as u64) as usize];
         line.push_str(w);
         line.push(' ');
@@ -128,14 +230,7 @@ fn quote_with_picture(i: usize) -> Result<Vec<u8>> {
     let text = crm::dmas::pdf::text_pdf(&format!("Offerte {i}"), &text(i, 700))?;
     let mut doc = Document::load_mem(&text)?;
     let (side, mut x) = (175_u32, i as u64 * 2_654_435_761 + 7);
-    let pixels: Vec<u8> = (0..side * side * 3)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect();
+    let pixels: Vec<u8> = (0..side * side * 3).map(|_| next(&mut x) as u8).collect();
     let image = doc.add_object(Stream::new(
         dictionary! {
             "Type" => "XObject",
@@ -251,6 +346,39 @@ fn main() -> Result<()> {
         quote_bytes / 1024
     );
 
+    // The same kinds again, checked in as batches of BATCH (bytes and text on every core,
+    // one transaction per batch), at the other address.
+    let batch_of = |pdfs: Vec<Vec<u8>>, first: usize| -> Result<f64> {
+        let started = Instant::now();
+        for (k, chunk) in pdfs.chunks(BATCH).enumerate() {
+            let items = chunk
+                .iter()
+                .enumerate()
+                .map(|(j, pdf)| Incoming {
+                    input: input(first + k * BATCH + j),
+                    content: Box::new(&pdf[..]),
+                })
+                .collect();
+            crm.documents().check_in_all(&admin, items)?;
+        }
+        Ok(pdfs.len() as f64 / started.elapsed().as_secs_f64())
+    };
+    let dense: Vec<Vec<u8>> = (0..o.checkins)
+        .map(|i| {
+            let seed = 2 * o.checkins + i;
+            crm::dmas::pdf::text_pdf(&format!("Offerte {seed}"), &text(seed, 15_000))
+        })
+        .collect::<crm::Result<_>>()?;
+    let batch_documents_per_s = batch_of(dense, 200 + 2 * o.checkins)?;
+    let quotes: Vec<Vec<u8>> = (0..o.checkins)
+        .map(|i| quote_with_picture(3 * o.checkins + i))
+        .collect::<Result<_>>()?;
+    let batch_quotes_per_s = batch_of(quotes, 200 + 3 * o.checkins)?;
+    println!(
+        "in batches of {BATCH}: dense PDFs at {batch_documents_per_s:.1}/s, quotes with a \
+         picture at {batch_quotes_per_s:.1}/s"
+    );
+
     let mut results = Vec::new();
     let listing: Vec<usize> = (0..o.queries).collect();
     let listed = crm.documents().of_address(&admin, address.id)?.len();
@@ -260,15 +388,7 @@ fn main() -> Result<()> {
         |_| crm.documents().of_address(&admin, address.id).map(drop),
     )?);
     let words: Vec<String> = (0..o.queries)
-        .map(|i| {
-            let w = WORDS[i % WORDS.len()].to_lowercase();
-            // Every third query with a typo, every fifth as typed (a prefix).
-            match i % 15 {
-                0 | 3 | 6 | 9 | 12 => w.replacen('e', "", 1),
-                5 | 10 => w[..w.len().min(5)].to_owned(),
-                _ => w,
-            }
-        })
+        .map(|i| typed(i, &WORDS[i % WORDS.len()].to_lowercase()))
         .collect();
     results.push(time(
         &format!(
@@ -280,6 +400,7 @@ fn main() -> Result<()> {
     )?);
 
     // The large corpus straight on a document index of its own.
+    let vocabulary = Vocabulary::new(20_000);
     let index = DocumentSearch::open(&dir.join("corpus"))?;
     let started = Instant::now();
     let mut next = 0usize;
@@ -289,7 +410,11 @@ fn main() -> Result<()> {
                 id: DocumentId(i as i64 + 1),
                 title: format!("Dokument {i}"),
                 tags: vec!["korpus".into()],
-                text: text(i + 1_000_000, 300).join("\n"),
+                text: if o.uniform {
+                    text(i + 1_000_000, 300).join("\n")
+                } else {
+                    vocabulary.text(i, 300)
+                },
             })
             .collect();
         index.update(&mut |w| {
@@ -305,6 +430,15 @@ fn main() -> Result<()> {
         "indexed a corpus of {} documents at {corpus_index_documents_per_s:.0}/s",
         o.corpus
     );
+    // Zipf: words people look for, neither the commonest nor one-offs (ranks 20–2,000),
+    // typed as above.
+    let words: Vec<String> = if o.uniform {
+        words
+    } else {
+        (0..o.queries)
+            .map(|i| typed(i, &vocabulary.mid_frequency(i)))
+            .collect()
+    };
     let two: Vec<String> = words
         .iter()
         .zip(words.iter().skip(7))
@@ -342,7 +476,11 @@ fn main() -> Result<()> {
         checkin_documents_per_s,
         quote_bytes,
         checkin_quotes_per_s,
+        batch: BATCH,
+        batch_documents_per_s,
+        batch_quotes_per_s,
         corpus: o.corpus,
+        corpus_words: if o.uniform { "uniform" } else { "zipf" }.into(),
         corpus_index_documents_per_s,
         verify_mb_per_s,
         peak_rss_mb: peak_rss_mb(),

@@ -65,6 +65,18 @@ impl Error {
         Error::Invalid(Invalid::one(field, reason))
     }
 
+    /// This error of one item among many, named by its place `at` (`items[3]`): the
+    /// fields of an invalid item prefixed with it, a record the item refers to and that is
+    /// missing reported as the item's fault; other errors unchanged.
+    #[must_use]
+    pub fn located(self, at: &str) -> Self {
+        match self {
+            Error::Invalid(invalid) => Error::Invalid(invalid.prefixed(at)),
+            Error::NotFound { .. } => Error::invalid(at.to_owned(), self.to_string()),
+            other => other,
+        }
+    }
+
     /// A not-found error for a record of `entity` with `id`.
     pub fn not_found(entity: EntityKind, id: impl fmt::Display) -> Self {
         Error::NotFound {

@@ -98,10 +98,10 @@ pub use search::{
 pub use services::{
     ActivatedAddress, AddressService, AddressView, CalendarService, ContactService, Conversion,
     ConversionPreview, ConvertOptions, DispositionLine, DocumentService, ErpService, FieldChange,
-    ImportReport, ImportRow, IndexDrift, LinkedRecord, MAX_DOCUMENT_HITS, MAX_OUTBOX,
-    MAX_PIPELINE_USERS, NoteService, OpportunityService, PoolService, ProductService, QuoteService,
-    ReceivablesView, Rules, STANDARD_VAT_RATE, Services, SlaEvent, TraceService, UserService,
-    UserSyncReport,
+    ImportReport, ImportRow, Incoming, IndexDrift, LinkedRecord, MAX_DOCUMENT_BATCH,
+    MAX_DOCUMENT_HITS, MAX_OUTBOX, MAX_PIPELINE_USERS, NoteService, OpportunityService,
+    PoolService, ProductService, QuoteService, ReceivablesView, Rules, STANDARD_VAT_RATE, Services,
+    SlaEvent, TraceService, UserService, UserSyncReport,
 };
 pub use user::{Actor, Role, User, UserDirectory};
 pub use values::{

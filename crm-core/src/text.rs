@@ -69,6 +69,14 @@ pub fn split_words(folded: &str) -> impl Iterator<Item = &str> {
         .filter(|w| !w.is_empty())
 }
 
+/// Splits text as it was typed — not folded yet — into its words, so that repeated words
+/// can be folded once: runs of letters, digits and the combining marks that folding drops.
+/// Folding each of these words gives the words [`split_words`] finds in the folded text.
+pub fn split_raw_words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_alphanumeric() || is_combining_mark(c)))
+        .filter(|w| !w.is_empty())
+}
+
 /// The index keys of a name: every word in both folded forms, without repeats.
 ///
 /// Words are cut to [`MAX_WORD_LEN`] characters so that a pasted URL cannot bloat the index.

@@ -174,6 +174,7 @@ impl AddressIndex for AddressSearch {
             name: f.name,
             all: f.all,
             starts: f.starts,
+            typos_below: None,
         };
         any.push((Occur::Should, words_query(&searcher, &text, &terms)?));
         let mut top: Vec<(Occur, Box<dyn Query>)> =

@@ -15,7 +15,7 @@
 
 use std::sync::LazyLock;
 
-use crm_core::text::{fold_expand, fold_strip, index_words, split_words};
+use crm_core::text::{fold_expand, fold_strip, index_words, split_raw_words, split_words};
 use regex::Regex;
 use rustc_hash::FxHashSet as HashSet;
 
@@ -196,18 +196,26 @@ pub fn starts(words: &[String], max: usize) -> Vec<String> {
 }
 
 /// The words of a long text (a document's) in both folded forms, without repeats and
-/// without compacting measures: one pass per form and a hash set, for texts of hundreds of
-/// thousands of words.
+/// without compacting measures: the text's words are told apart first and each distinct
+/// one is folded once, for texts of hundreds of thousands of words that repeat most of
+/// them.
 pub fn text_words(text: &str) -> Vec<String> {
-    let expanded = fold_expand(text);
-    let stripped = fold_strip(text);
-    let mut seen: HashSet<&str> = HashSet::default();
-    for form in [expanded.as_str(), stripped.as_str()] {
-        seen.extend(
-            split_words(form).filter(|w| w.len() <= MAX_WORD * 4 && w.chars().count() <= MAX_WORD),
-        );
+    let raw: HashSet<&str> = split_raw_words(text).collect();
+    let mut seen: HashSet<String> =
+        HashSet::with_capacity_and_hasher(raw.len() * 2, Default::default());
+    for word in raw {
+        for form in [fold_expand(word), fold_strip(word)] {
+            for folded in split_words(&form) {
+                if folded.len() <= MAX_WORD * 4
+                    && folded.chars().count() <= MAX_WORD
+                    && !seen.contains(folded)
+                {
+                    seen.insert(folded.to_owned());
+                }
+            }
+        }
     }
-    seen.into_iter().map(str::to_owned).collect()
+    seen.into_iter().collect()
 }
 
 /// The words of a name in both folded forms, without compacting measures (the product's
@@ -325,6 +333,27 @@ mod tests {
             1,
             "repeats collapse"
         );
+    }
+
+    #[test]
+    fn a_long_text_gives_the_words_of_its_folded_forms() {
+        // Umlauts, ß, accents, a combining mark (u + ¨), ligatures, digits, punctuation,
+        // repeats, and a word too long to index.
+        let text = "Sehr geehrter Herr Mu\u{308}ller, Straße 5; prêt-à-porter Œuvre \
+                    Müller MÜLLER 2,5mm² Reihenklemme/Reihenklemme e-mail: a@b.ch "
+            .to_owned()
+            + &"x".repeat(60);
+        let mut expected: Vec<String> = [fold_expand(&text), fold_strip(&text)]
+            .iter()
+            .flat_map(|form| split_words(form).map(str::to_owned).collect::<Vec<_>>())
+            .filter(|w| w.chars().count() <= MAX_WORD)
+            .collect();
+        expected.sort_unstable();
+        expected.dedup();
+        let mut words = text_words(&text);
+        words.sort_unstable();
+        assert_eq!(words, expected);
+        assert!(words.contains(&"mueller".to_owned()) && words.contains(&"muller".to_owned()));
     }
 
     #[test]

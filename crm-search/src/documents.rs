@@ -155,6 +155,7 @@ impl DocumentIndex for DocumentSearch {
                 name: f.title,
                 all: f.all,
                 starts: f.starts,
+                typos_below: Some(u64::try_from(limit).unwrap_or(u64::MAX)),
             },
             &terms,
         )?;
@@ -191,6 +192,26 @@ mod tests {
             tags: vec!["vertrag".into()],
             text: text.into(),
         }
+    }
+
+    #[test]
+    fn a_common_word_typed_right_is_not_fuzzed() {
+        let index = DocumentSearch::in_memory().unwrap();
+        let mut all: Vec<IndexedDocument> = (1..=12)
+            .map(|i| doc(i, &format!("Brief {i}"), "Die Lieferung folgt"))
+            .collect();
+        all.push(doc(100, "Brief 100", "Alle Lieferungen folgen"));
+        index.update(&mut |w| w.upsert(&all)).unwrap();
+        // Enough documents hold the word as typed: its neighbour is left alone.
+        let hits = index.search("lieferung", 10).unwrap();
+        assert_eq!(hits.len(), 10);
+        assert!(!hits.contains(&DocumentId(100)));
+        // Asked for more than hold it, the neighbour comes in too.
+        let hits = index.search("lieferung", 40).unwrap();
+        assert_eq!(hits.len(), 13);
+        assert!(hits.contains(&DocumentId(100)));
+        // Misspelt, the word is found through its typing error.
+        assert_eq!(index.search("liferung", 40).unwrap().len(), 12);
     }
 
     #[test]

@@ -25,6 +25,12 @@ pub(crate) struct TextFields {
     pub(crate) all: Field,
     /// The starts of words, up to [`MAX_START`] characters.
     pub(crate) starts: Field,
+    /// When set, a word's typing errors are looked up only when the word as typed is in
+    /// fewer documents than this: in a long text a common word typed correctly is what the
+    /// user meant, and the neighbours of a common word are common words too (reading all
+    /// their documents is what made such a search slow). Names keep their typing errors
+    /// always (`Maier` must find `Meier`).
+    pub(crate) typos_below: Option<u64>,
 }
 
 fn boosted(q: Box<dyn Query>, by: f32) -> Box<dyn Query> {
@@ -63,7 +69,11 @@ pub(crate) fn words_query(
                     2.0,
                 ),
             ));
-            if typos > 0 {
+            let common = match f.typos_below {
+                Some(below) => searcher.doc_freq(&t).map_err(SearchError::from)? >= below,
+                None => false,
+            };
+            if typos > 0 && !common {
                 let near = expand::neighbours(searcher, f.all, form, typos)?;
                 if let Some(q) = expand::any_of(f.all, &near, 0.6) {
                     should.push((Occur::Should, q));

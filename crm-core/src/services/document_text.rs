@@ -30,32 +30,34 @@ impl<S: Store> DocumentService<'_, S> {
         Ok(extractor.extract(media_type, &mut bytes))
     }
 
-    /// Writes `document` with `text` into the index, when there is one: staged, committed
-    /// with others within a second, seen at once by searches. The document is archived
-    /// whatever happens here: when the index fails, the document is remembered and written
-    /// by the next call that reaches the index (a check-in, a search), and the count check
-    /// when the CRM opens repairs what a program ending in between leaves behind.
-    pub(super) fn index_text(&self, document: &Document, text: String) -> Result<()> {
+    /// Writes `documents` with their `texts` into the index, when there is one: staged,
+    /// committed with others within a second, seen at once by searches. The documents are
+    /// archived whatever happens here: when the index fails, they are remembered and
+    /// written by the next call that reaches the index (a check-in, a search), and the
+    /// count check when the CRM opens repairs what a program ending in between leaves
+    /// behind.
+    pub(super) fn index_texts(&self, documents: &[Document], texts: Vec<String>) -> Result<()> {
         let Some(index) = self.ctx.document_index.get() else {
             return Ok(());
         };
         let _ = self.catch_up(index.as_ref());
-        let item = IndexedDocument {
-            id: document.id,
-            title: document.title.clone(),
-            tags: document.tags.clone(),
-            text,
-        };
-        if index
-            .stage(&mut |w| w.upsert(std::slice::from_ref(&item)))
-            .is_err()
-        {
-            self.behind()?.insert(document.id);
+        let items: Vec<IndexedDocument> = documents
+            .iter()
+            .zip(texts)
+            .map(|(document, text)| IndexedDocument {
+                id: document.id,
+                title: document.title.clone(),
+                tags: document.tags.clone(),
+                text,
+            })
+            .collect();
+        if index.stage(&mut |w| w.upsert(&items)).is_err() {
+            self.behind()?.extend(documents.iter().map(|d| d.id));
         }
         Ok(())
     }
 
-    /// Removes a deleted document from the index, or remembers it as [`Self::index_text`]
+    /// Removes a deleted document from the index, or remembers it as [`Self::index_texts`]
     /// does.
     pub(super) fn unindex(&self, id: DocumentId) -> Result<()> {
         let Some(index) = self.ctx.document_index.get() else {

@@ -17,7 +17,7 @@ impl<S: Store> DocumentService<'_, S> {
     /// The records of deleted documents, newest first.
     ///
     /// # Errors
-    /// [`Error::Forbidden`] unless the actor is an administrator.
+    /// [`Error::Forbidden`](crate::Error::Forbidden) unless the actor is an administrator.
     pub fn deletions(&self, actor: &Actor, limit: u32) -> Result<Vec<Deletion>> {
         require_admin(actor, "read the deletion records")?;
         self.ctx.store.read(|tx| tx.deletions(limit))
@@ -26,7 +26,7 @@ impl<S: Store> DocumentService<'_, S> {
     /// Re-hashes the blob of every version and reports the missing and altered ones.
     ///
     /// # Errors
-    /// [`Error::Forbidden`] unless the actor is an administrator; storage failures.
+    /// [`Error::Forbidden`](crate::Error::Forbidden) unless the actor is an administrator; storage failures.
     pub fn verify(&self, actor: &Actor) -> Result<VerifyReport> {
         require_admin(actor, "verify the archive")?;
         let store = self.blobs()?;
@@ -67,7 +67,7 @@ impl<S: Store> DocumentService<'_, S> {
     /// younger one may belong to a check-in under way).
     ///
     /// # Errors
-    /// [`Error::Forbidden`] unless the actor is an administrator; storage failures.
+    /// [`Error::Forbidden`](crate::Error::Forbidden) unless the actor is an administrator; storage failures.
     pub fn gc(&self, actor: &Actor, min_age: Duration) -> Result<GcReport> {
         require_admin(actor, "collect unused blobs")?;
         let store = self.blobs()?;

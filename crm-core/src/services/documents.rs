@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
+
 use super::{Context, require_sales_staff};
 use crate::archive::{
     ArchiveLink, Deletion, Document, DocumentInput, DocumentVersion, ListedDocument, Lock,
@@ -16,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::ids::{
     AddressId, CalendarEntryId, ContactId, DocumentId, DraftId, OpportunityId, Version,
 };
-use crate::ports::{BlobStore, Store, Tx};
+use crate::ports::{BlobStore, Store, StoredBlob, Tx};
 use crate::trace::{DomainEvent, EventDetail};
 use crate::user::{Actor, Role};
 use crate::visibility::AddressScope;
@@ -80,35 +82,49 @@ impl<'a, S: Store> DocumentService<'a, S> {
         let text = self.text_of(&blob.hash, &input.media_type)?;
         let now = self.ctx.now();
         let document = self.ctx.store.write(|tx| {
-            let links = self.resolve(tx, actor, &input.links)?;
-            let first = DocumentVersion {
-                number: 1,
-                blob: blob.hash.clone(),
-                size: blob.size,
-                file_name: input.file_name.clone(),
-                media_type: input.media_type.clone(),
-                comment: None,
-                checked_in_by: actor.user_id,
-                checked_in_at: now,
-                text_warning: text.warning.clone(),
-            };
-            let retain_until = self.ctx.rules.retention.until(input.category, now);
-            let id = tx.insert_document(&NewDocument {
-                input: input.clone(),
-                links,
-                first,
-                retain_until,
-            })?;
-            let document = Self::load(tx, id)?;
-            let detail = EventDetail::DocumentCheckedIn {
-                document: id.0,
-                title: document.title.clone(),
-                category: document.category.to_string(),
-            };
-            self.ctx.record(tx, actor, events(&document, &detail))?;
-            Ok(document)
+            self.insert_checked_in(tx, actor, &input, &blob, text.warning.clone(), now)
         })?;
-        self.index_text(&document, text.text)?;
+        self.index_texts(std::slice::from_ref(&document), vec![text.text])?;
+        Ok(document)
+    }
+
+    /// Writes a validated new document whose bytes are stored as `blob`, with its links and
+    /// traces, in the caller's transaction.
+    pub(super) fn insert_checked_in(
+        &self,
+        tx: &mut dyn Tx,
+        actor: &Actor,
+        input: &DocumentInput,
+        blob: &StoredBlob,
+        text_warning: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<Document> {
+        let links = self.resolve(tx, actor, &input.links)?;
+        let first = DocumentVersion {
+            number: 1,
+            blob: blob.hash.clone(),
+            size: blob.size,
+            file_name: input.file_name.clone(),
+            media_type: input.media_type.clone(),
+            comment: None,
+            checked_in_by: actor.user_id,
+            checked_in_at: now,
+            text_warning,
+        };
+        let retain_until = self.ctx.rules.retention.until(input.category, now);
+        let id = tx.insert_document(&NewDocument {
+            input: input.clone(),
+            links,
+            first,
+            retain_until,
+        })?;
+        let document = Self::load(tx, id)?;
+        let detail = EventDetail::DocumentCheckedIn {
+            document: id.0,
+            title: document.title.clone(),
+            category: document.category.to_string(),
+        };
+        self.ctx.record(tx, actor, events(&document, &detail))?;
         Ok(document)
     }
 
@@ -148,7 +164,7 @@ impl<'a, S: Store> DocumentService<'a, S> {
         actor: &Actor,
         id: DocumentId,
         expected: Version,
-        lock: impl FnOnce(&Document, chrono::DateTime<chrono::Utc>) -> Result<Option<Lock>>,
+        lock: impl FnOnce(&Document, DateTime<Utc>) -> Result<Option<Lock>>,
     ) -> Result<Document> {
         let now = self.ctx.now();
         self.ctx.store.write(|tx| {
@@ -211,7 +227,7 @@ impl<'a, S: Store> DocumentService<'a, S> {
             self.ctx.record(tx, actor, events(&document, &detail))?;
             Ok(document)
         })?;
-        self.index_text(&document, text.text)?;
+        self.index_texts(std::slice::from_ref(&document), vec![text.text])?;
         Ok(document)
     }
 

@@ -6,6 +6,7 @@ mod addresses;
 mod calendar;
 mod contacts;
 mod conversion;
+mod document_batch;
 mod document_text;
 mod document_upkeep;
 mod documents;
@@ -28,6 +29,7 @@ pub use addresses::{ActivatedAddress, AddressService, AddressView, RECENT_ACTIVA
 pub use calendar::{CalendarService, MAX_AGENDA, SlaEvent};
 pub use contacts::ContactService;
 pub use conversion::{Conversion, ConversionPreview, ConvertOptions, FieldChange};
+pub use document_batch::{Incoming, MAX_DOCUMENT_BATCH};
 pub use document_text::MAX_DOCUMENT_HITS;
 pub use documents::DocumentService;
 pub use erp::{DispositionLine, ErpService, ReceivablesView};

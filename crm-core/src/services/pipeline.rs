@@ -1,7 +1,7 @@
 //! Reading and indexing side by side: a rebuild reads the next slice from the database
 //! while the index takes in the one before.
 
-use std::sync::mpsc;
+use std::sync::{Mutex, mpsc};
 
 use crate::error::{Error, Result};
 
@@ -45,6 +45,49 @@ pub(crate) fn read_ahead<T: Send>(
         }
         outcome
     })
+}
+
+/// `f` of every item, run on as many threads as there are cores, each thread taking the
+/// next item when it is done with one (items of very different cost keep every core busy);
+/// answered in the order of `items`. A panic in `f` is raised again here, as a serial map
+/// would raise it.
+pub(crate) fn map_each_in_parallel<T: Send, U: Send>(
+    items: Vec<T>,
+    f: impl Fn(T) -> U + Sync,
+) -> Vec<U> {
+    let count = items.len();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(count));
+    if threads < 2 {
+        return items.into_iter().map(f).collect();
+    }
+    let queue = Mutex::new(items.into_iter().enumerate());
+    let (queue, f) = (&queue, &f);
+    let mut out: Vec<Option<U>> = (0..count).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(move || {
+                    let mut done = Vec::new();
+                    // The lock is held only to take the next item, never while `f` runs.
+                    while let Some((i, item)) = queue.lock().ok().and_then(|mut q| q.next()) {
+                        done.push((i, f(item)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        for worker in workers {
+            let done = worker
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            for (i, u) in done {
+                if let Some(slot) = out.get_mut(i) {
+                    *slot = Some(u);
+                }
+            }
+        }
+    });
+    out.into_iter().flatten().collect()
 }
 
 #[cfg(test)]
@@ -98,5 +141,19 @@ mod tests {
         );
         assert!(took.is_err());
         assert_eq!(taken, 4);
+    }
+
+    #[test]
+    fn every_item_is_mapped_once_in_order() {
+        let items: Vec<u64> = (0..1000).collect();
+        // Uneven costs: some items take far longer than others.
+        let mapped = map_each_in_parallel(items, |i| {
+            if i % 97 == 0 {
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+            i * 2
+        });
+        assert_eq!(mapped, (0..1000).map(|i| i * 2).collect::<Vec<u64>>());
+        assert!(map_each_in_parallel(Vec::<u8>::new(), |b| b).is_empty());
     }
 }

@@ -186,7 +186,7 @@ impl<'a, S: Store> ProductService<'a, S> {
                         report.groups += 1;
                     }
                     CatalogItem::Product(product) => {
-                        check_product(&product).map_err(|e| located_error(e, &at))?;
+                        check_product(&product).map_err(|e| e.located(&at))?;
                         if let Some(ean) = &product.ean
                             && !ean.check_digit_ok()
                         {
@@ -212,14 +212,14 @@ impl<'a, S: Store> ProductService<'a, S> {
                             .products(std::slice::from_ref(&number))?
                             .pop()
                             .ok_or_else(|| Error::not_found(EntityKind::Product, &number))
-                            .map_err(|e| located_error(e, &at))?;
+                            .map_err(|e| e.located(&at))?;
                         if let Some(prices) = prices {
                             product.prices = prices;
                         }
                         if group.is_some() {
                             product.group = group;
                         }
-                        check_product(&product).map_err(|e| located_error(e, &at))?;
+                        check_product(&product).map_err(|e| e.located(&at))?;
                         let w = tx.put_products(std::slice::from_ref(&product))?;
                         report.repriced += w.new + w.changed;
                         report.unchanged += w.unchanged;
@@ -520,15 +520,6 @@ impl<'a, S: Store> ProductService<'a, S> {
         })?;
         let name = product.name_in(language.unwrap_or(crate::values::Language::De));
         quotes.add_catalog_line(actor, &draft, &product, quantity, &name, groups)
-    }
-}
-
-/// An error of the item at `at`, its fields prefixed with the place.
-fn located_error(e: Error, at: &str) -> Error {
-    match e {
-        Error::Invalid(invalid) => Error::Invalid(invalid.prefixed(at)),
-        Error::NotFound { .. } => Error::invalid(at.to_owned(), e.to_string()),
-        other => other,
     }
 }
 
