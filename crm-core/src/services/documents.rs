@@ -270,8 +270,13 @@ impl<'a, S: Store> DocumentService<'a, S> {
     /// [`Error::NotFound`] for an address the actor cannot see.
     pub fn of_address(&self, actor: &Actor, address: AddressId) -> Result<Vec<ListedDocument>> {
         self.ctx.store.read(|tx| {
-            self.ctx.visible_address(tx, actor, address)?;
-            tx.documents_of_address(address)
+            let documents = tx.documents_of_address(address)?;
+            // Documents hang at the address, so it exists: an actor who sees every address
+            // needs no look at it (one statement less, a round trip on PostgreSQL).
+            if documents.is_empty() || self.ctx.scope(actor) != AddressScope::All {
+                self.ctx.visible_address(tx, actor, address)?;
+            }
+            Ok(documents)
         })
     }
 
