@@ -276,6 +276,13 @@ fn retention_hold_verify_and_gc(db: Db) -> TestResult {
     let gc = crm.documents().gc(&admin, Duration::ZERO)?;
     assert_eq!(gc.removed.len(), 1, "{gc:?}");
     assert_eq!(crm.documents().of_address(&manager, shop.id)?.len(), 2);
+    // An address that does not exist has no documents: it is not found, even for a
+    // manager who sees every address.
+    assert!(matches!(
+        crm.documents()
+            .of_address(&manager, crm::AddressId(999_999)),
+        Err(Error::NotFound { .. })
+    ));
     assert!(
         crm.documents()
             .gc(&admin, Duration::ZERO)?
