@@ -55,12 +55,15 @@ fn compact_folded(mut folded: String) -> String {
         return folded;
     }
     // Each rule runs only where its text can match: most texts hold no decimal comma, no
-    // dimension and no spaced unit, and a regex pass costs more than the look.
+    // dimension and no spaced unit, and a regex pass costs more than the look. Looking
+    // before any rule ran is enough, as the rules only remove spaces and turn commas into
+    // points.
+    let dimension = folded.contains(['x', '×', '*']);
     let rules: [(&Regex, &str, bool); 5] = [
         (&DECIMAL_COMMA, "${1}.${2}", folded.contains(',')),
         // Twice, for chains such as `5 x 5 x 10` whose middle digit both matches share.
-        (&TIMES, "${1}x${2}", folded.contains(['x', '×', '*'])),
-        (&TIMES, "${1}x${2}", folded.contains(['x', '×', '*'])),
+        (&TIMES, "${1}x${2}", dimension),
+        (&TIMES, "${1}x${2}", dimension),
         (
             &LETTER_NUMBER,
             "${1}${2}",

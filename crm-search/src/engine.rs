@@ -215,6 +215,20 @@ impl Engine {
         }
     }
 
+    /// A change set on `writer` with fields `fields`.
+    fn changes<'w, F>(
+        &'w self,
+        writer: &'w mut IndexWriter<TantivyDocument>,
+        fields: F,
+    ) -> Changes<'w, F> {
+        Changes {
+            writer,
+            fields,
+            cleared: false,
+            merging: &self.merging,
+        }
+    }
+
     /// Runs `changes` with fields `fields` and commits them (see [`Engine::commit_with`]).
     pub(crate) fn update<F>(
         &self,
@@ -222,12 +236,7 @@ impl Engine {
         changes: impl FnOnce(&mut Changes<'_, F>) -> crm_core::Result<()>,
     ) -> crm_core::Result<()> {
         self.commit_with(|writer| {
-            let mut c = Changes {
-                writer,
-                fields,
-                cleared: false,
-                merging: &self.merging,
-            };
+            let mut c = self.changes(writer, fields);
             changes(&mut c).map(|()| c.cleared)
         })
     }
@@ -239,12 +248,7 @@ impl Engine {
         changes: impl FnOnce(&mut Changes<'_, F>) -> crm_core::Result<()>,
     ) -> crm_core::Result<()> {
         self.stage(|writer| {
-            let mut c = Changes {
-                writer,
-                fields,
-                cleared: false,
-                merging: &self.merging,
-            };
+            let mut c = self.changes(writer, fields);
             let outcome = changes(&mut c);
             if c.cleared {
                 // Staged, a clear is not merged after its commit: the policy goes on.
@@ -351,9 +355,9 @@ impl Engine {
     /// the merge after a rebuild is done. Searches work meanwhile; this is for a caller that
     /// wants the index at rest (before a backup, or before measuring it).
     pub(crate) fn settle(&self) -> crm_core::Result<()> {
+        // The merge thread reloads the reader when it is done; flushing reloads it for
+        // what was staged.
         wait_for(&self.merging)?;
-        self.flush_staged()?;
-        self.reader.reload().map_err(SearchError::from)?;
-        Ok(())
+        self.flush_staged()
     }
 }
