@@ -13,6 +13,7 @@ pub use crm_core::*;
 pub use crm_dmas as dmas;
 pub use crm_erp_adapter as erp_adapter;
 use crm_erp_adapter::Replica;
+pub use crm_mis as mis;
 pub use crm_search as search_index;
 pub use crm_storage_diesel::{Backend, DieselStore, StorageError};
 
@@ -137,7 +138,13 @@ impl Crm {
             .map_err(|e| OpenError::Settings(format!("archive: {e}")))?;
         services.set_blob_store(Arc::new(blobs));
         services.set_text_extractor(Arc::new(crm_dmas::FileText::default()));
-        let warnings = indexes::attach(&services, &settings)?;
+        let mut warnings = indexes::attach(&services, &settings)?;
+        if replica.ensure_revenue_summary()? {
+            warnings.push(
+                "the monthly revenue summary was missing and has been computed from the revenue facts"
+                    .to_owned(),
+            );
+        }
         Ok(Crm {
             services,
             replica,
@@ -240,6 +247,24 @@ impl Crm {
     /// ERP when opened with [`Crm::open_with_erp`].
     pub fn erp(&self) -> ErpService<'_, DieselStore> {
         self.services.erp()
+    }
+
+    /// Revenue figures (MIS) of an address and of a user, from the monthly summary the
+    /// replica keeps with the revenue facts (or from the host's ERP). Charts of them:
+    /// [`mis`].
+    ///
+    /// ```no_run
+    /// # use crm::*;
+    /// # fn demo(crm: &Crm, rep: &Actor, address: AddressId) -> Result<(), Box<dyn std::error::Error>> {
+    /// let revenue = crm.revenue().of_address(rep, address, RevenueOptions::default())?;
+    /// let charts = crm::mis::address_charts(&revenue, &crm::mis::ChartOptions::default())?;
+    /// for (name, chart) in charts {
+    ///     std::fs::write(format!("{name}.{}", chart.format.extension()), &chart.bytes)?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn revenue(&self) -> RevenueService<'_, DieselStore> {
+        self.services.revenue()
     }
 
     /// Quotes written in the CRM (priced line by line, explained), their outbox to the ERP

@@ -62,6 +62,7 @@ pub mod opportunity;
 pub mod pool;
 pub mod ports;
 pub mod product;
+pub mod revenue;
 pub mod search;
 pub mod services;
 pub mod text;
@@ -100,8 +101,8 @@ pub use services::{
     ConversionPreview, ConvertOptions, DispositionLine, DocumentService, ErpService, FieldChange,
     ImportReport, ImportRow, Incoming, IndexDrift, LinkedRecord, MAX_DOCUMENT_BATCH,
     MAX_DOCUMENT_HITS, MAX_OUTBOX, MAX_PIPELINE_USERS, NoteService, OpportunityService,
-    PoolService, ProductService, QuoteService, ReceivablesView, Rules, STANDARD_VAT_RATE, Services,
-    SlaEvent, TraceService, UserService, UserSyncReport,
+    PoolService, ProductService, QuoteService, ReceivablesView, RevenueOptions, RevenueService,
+    Rules, STANDARD_VAT_RATE, Services, SlaEvent, TraceService, UserService, UserSyncReport,
 };
 pub use user::{Actor, Role, User, UserDirectory};
 pub use values::{

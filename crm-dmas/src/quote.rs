@@ -24,29 +24,7 @@ const DISCOUNT_RIGHT: f32 = 482.0;
 /// Where the labels of the totals start.
 const TOTALS_X: f32 = 300.0;
 
-/// `value` rounded to `places` with `'` between thousands: `1'234'567.50`.
-pub fn swiss(value: Decimal, places: u32) -> String {
-    let rounded = value.round_dp(places);
-    let text = format!("{:.*}", places as usize, rounded.abs());
-    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
-    let mut grouped = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push('\'');
-        }
-        grouped.push(c);
-    }
-    let sign = if rounded.is_sign_negative() && !rounded.is_zero() {
-        "-"
-    } else {
-        ""
-    };
-    if frac.is_empty() {
-        format!("{sign}{grouped}")
-    } else {
-        format!("{sign}{grouped}.{frac}")
-    }
-}
+pub use crm_core::values::swiss;
 
 /// A quantity without trailing zeros: `40`, `2.5`.
 fn quantity(q: Decimal) -> String {

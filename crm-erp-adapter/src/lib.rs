@@ -26,4 +26,4 @@ pub use csv_import::{CsvKind, read_csv};
 pub use memory::InMemoryErp;
 pub use opentrans::{OpenTrans, read_opentrans};
 pub use product_csv::{PRODUCT_COLUMNS, read_product_csv};
-pub use replica::{Replica, Skipped, SyncOutcome, UnknownCustomers, UnknownProducts};
+pub use replica::{Replica, Skipped, SummaryCheck, SyncOutcome, UnknownCustomers, UnknownProducts};

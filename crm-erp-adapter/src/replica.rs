@@ -12,6 +12,7 @@ use crm_core::erp::{
     SpecialCondition, Stream, SyncBatch, SyncReport,
 };
 use crm_core::error::Validator;
+use crm_core::revenue::{MonthRange, MonthTotal, RevenueScope, differences, summarize};
 use crm_core::{
     AddressNumber, Clock, Currency, Decimal, ErpEventSink, OrderLines, Page, PageRequest, Prices,
     Receivables, Result, RevenueFacts, SalesDocuments, Store, Tx,
@@ -344,5 +345,91 @@ impl<S: Store> RevenueFacts for Replica<S> {
     ) -> Result<Vec<RevenueFact>> {
         self.store
             .read(|tx| tx.replica_revenue_facts(customer, from, to))
+    }
+
+    fn revenue_months(&self, scope: RevenueScope, months: MonthRange) -> Result<Vec<MonthTotal>> {
+        self.store
+            .read(|tx| tx.replica_revenue_months(scope, months))
+    }
+}
+
+/// Customers checked per transaction by [`Replica::check_revenue_summary`].
+const CHECK_CHUNK: usize = 500;
+
+/// What the consistency check of the monthly revenue summary found.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SummaryCheck {
+    /// Customers with revenue facts that were checked.
+    pub customers_checked: usize,
+    /// Summary rows that differed from the facts (missing, left over or other sums).
+    pub rows_differing: usize,
+    /// The customers they belong to, ascending (the first hundred).
+    pub customers_differing: Vec<AddressNumber>,
+    /// Whether those rows were recomputed from the facts.
+    pub repaired: bool,
+}
+
+impl<S: Store> Replica<S> {
+    /// Recomputes the monthly revenue summary from the facts, customer by customer, and
+    /// compares; with `repair`, replaces what differs. The figures read the summary, never
+    /// the facts, so this is the check that they can be trusted. Every few hundred customers
+    /// are one transaction: a sync running meanwhile is never half seen.
+    ///
+    /// # Errors
+    /// Storage failures; a stored fact that no longer reads.
+    pub fn check_revenue_summary(&self, repair: bool) -> Result<SummaryCheck> {
+        self.walk_revenue_summary(repair)
+    }
+
+    /// Computes the monthly revenue summary from the facts when it is missing — a database
+    /// written before the summary existed —, and says whether it had to.
+    ///
+    /// # Errors
+    /// As [`Replica::check_revenue_summary`].
+    pub fn ensure_revenue_summary(&self) -> Result<bool> {
+        let missing = self.store.read(|tx| {
+            let Some(first) = tx.revenue_customers(None, 1)?.into_iter().next() else {
+                return Ok(false);
+            };
+            Ok(tx.revenue_of_customers(&[first])?.1.is_empty())
+        })?;
+        if missing {
+            self.walk_revenue_summary(true)?;
+        }
+        Ok(missing)
+    }
+
+    fn walk_revenue_summary(&self, repair: bool) -> Result<SummaryCheck> {
+        let mut check = SummaryCheck {
+            repaired: repair,
+            ..SummaryCheck::default()
+        };
+        let mut after = None;
+        loop {
+            let found = self.store.write(|tx| {
+                let customers = tx.revenue_customers(after, CHECK_CHUNK)?;
+                let (facts, stored) = tx.revenue_of_customers(&customers)?;
+                let expected = summarize(&facts);
+                let differing = differences(&expected, &stored);
+                if repair && !differing.is_empty() {
+                    tx.replace_revenue_months(&customers, &expected)?;
+                }
+                Ok((customers, differing))
+            })?;
+            let (customers, differing) = found;
+            check.customers_checked += customers.len();
+            check.rows_differing += differing.len();
+            for key in differing {
+                if check.customers_differing.len() < 100
+                    && check.customers_differing.last() != Some(&key.customer)
+                {
+                    check.customers_differing.push(key.customer);
+                }
+            }
+            match customers.last() {
+                Some(last) if customers.len() == CHECK_CHUNK => after = Some(*last),
+                _ => return Ok(check),
+            }
+        }
     }
 }

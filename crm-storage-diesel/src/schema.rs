@@ -410,6 +410,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    revenue_months (customer, month, product_group, field_rep, inside_rep, region, currency) {
+        customer -> BigInt,
+        month -> Integer,
+        product_group -> Text,
+        field_rep -> BigInt,
+        inside_rep -> BigInt,
+        region -> Text,
+        currency -> Text,
+        net -> BigInt,
+        quantity -> BigInt,
+        margin -> BigInt,
+        lines -> BigInt,
+        costed_lines -> BigInt,
+    }
+}
+
+diesel::table! {
     erp_sync_cursors (stream) {
         stream -> Text,
         cursor -> Text,
@@ -566,6 +583,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     erp_customer_groups,
     erp_product_groups,
     erp_revenue,
+    revenue_months,
     erp_sync_cursors,
     draft_quotes,
     active_documents,

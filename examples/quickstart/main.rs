@@ -4,7 +4,8 @@
 //! into her pool, opens an opportunity with a milestone, shows the address's opportunities
 //! and latest traces and her traces over all her customers, shows what the ERP knows about
 //! the address (sales documents, open order lines, open items with payment habits, special
-//! conditions, explained prices), searches products as she types and hands one to her draft
+//! conditions, explained prices), shows her revenue and her best customer's with charts
+//! written to `./crm-data/charts/`, searches products as she types and hands one to her draft
 //! quote, submits the quote to the ERP's outbox, and writes every demo user's calendar as iCalendar file
 //! to `./crm-data/exports/<login>.ics`.
 //!
@@ -17,6 +18,7 @@
 mod documents;
 mod erp;
 mod products;
+mod revenue;
 mod sales;
 
 use crm::{
@@ -27,6 +29,7 @@ use crm::{
 use documents::documents;
 use erp::{erp, submit};
 use products::products;
+use revenue::revenue;
 use sales::{opportunities, traces};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
@@ -87,6 +90,7 @@ fn main() -> Result<()> {
     opportunities(&crm, &rep, &customer)?;
     traces(&crm, &rep, &customer)?;
     erp(&crm, &rep, &customer)?;
+    revenue(&crm, &rep)?;
     products(&crm, &rep)?;
     documents(&crm, &rep, &customer)?;
     submit(&crm, &rep)?;

@@ -181,6 +181,9 @@ impl Generator {
             }
             self.customer_documents(&mut data, c, today)?;
         }
+        for c in customers {
+            revenue_history(&mut data, c, today)?;
+        }
         let catalog = PRODUCTS
             .iter()
             .map(|(number, _, _, price)| {
@@ -354,7 +357,10 @@ impl Generator {
                                 .and_then(|g| GroupCode::new(g).ok()),
                             field_rep: c.field_rep,
                             inside_rep: c.inside_rep,
-                            region: None,
+                            region: Some(
+                                REGIONS[c.number.0.rem_euclid(REGIONS.len() as i64) as usize]
+                                    .to_owned(),
+                            ),
                             quantity: line.quantity,
                             net_amount: line.net_amount,
                             cost: Some((line.net_amount * dec("0.62")).round_dp(2)),
@@ -401,6 +407,72 @@ impl Generator {
             })
             .collect()
     }
+}
+
+/// Sales regions of the demo, by the customer's number.
+const REGIONS: [&str; 5] = ["Zürich", "Bern", "Ostschweiz", "Romandie", "Tessin"];
+
+/// Revenue lines of the last 26 months besides the documents above: invoices the ERP syncs
+/// as revenue only. Some customers buy most months, others now and then; a few lines are
+/// credit notes. Drawn from the customer's own generator, so the rest of the demo stays as
+/// it is.
+fn revenue_history(data: &mut ErpData, c: &ErpCustomer, today: NaiveDate) -> crm_core::Result<()> {
+    let mut rng = super::Rng::new(0x5EED_0000 ^ c.number.0 as u64);
+    let appetite = [10, 30, 55, 85][rng.below(4)];
+    let size = dec(["0.5", "1", "2", "6"][rng.below(4)]);
+    let region = REGIONS[c.number.0.rem_euclid(REGIONS.len() as i64) as usize];
+    let this_month = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).unwrap_or(today);
+    for back in 1..=26_u32 {
+        let Some(first) = this_month.checked_sub_months(chrono::Months::new(back)) else {
+            continue;
+        };
+        if !rng.chance(appetite) {
+            continue;
+        }
+        let date = first + Duration::days(rng.below(28) as i64);
+        let number = key(
+            DocumentNumber::new,
+            &format!("RH-{}-{}", date.format("%Y%m"), c.number),
+        )?;
+        let credit = rng.chance(4);
+        for position in 1..=(1 + rng.below(4) as u32) {
+            let (product, _, groups, list) = *rng.pick(PRODUCTS);
+            // Few of the expensive items, many of the cheap ones.
+            let most = if dec(list) > Decimal::ONE_HUNDRED {
+                2
+            } else {
+                40
+            };
+            let mut quantity = Decimal::from(1 + rng.below(most) as i64) * size;
+            // Christmas and spring sell more, summer less.
+            let season = match date.month() {
+                3 | 4 | 11 => dec("1.3"),
+                7 | 8 => dec("0.7"),
+                _ => Decimal::ONE,
+            };
+            quantity = (quantity * season).round_dp(0).max(Decimal::ONE);
+            if credit {
+                quantity = -quantity;
+            }
+            let net_amount = (dec(list) * quantity * dec("0.92")).round_dp(2);
+            data.revenue.push(RevenueFact {
+                document: number.clone(),
+                position,
+                date,
+                customer: c.number,
+                product: Some(key(ProductNumber::new, product)?),
+                product_group: groups.first().and_then(|g| GroupCode::new(g).ok()),
+                field_rep: c.field_rep,
+                inside_rep: c.inside_rep,
+                region: Some(region.to_owned()),
+                quantity,
+                net_amount,
+                cost: Some((net_amount * dec("0.64")).round_dp(2)),
+                currency: Currency::CHF,
+            });
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -417,9 +417,42 @@ impl SyncBatch {
                 }
             }
             SyncBatch::CustomerGroups { .. } | SyncBatch::ProductGroups { .. } => {}
-            SyncBatch::Revenue { .. } => {}
+            SyncBatch::Revenue { upserts, .. } => {
+                for (i, f) in upserts.iter().enumerate() {
+                    check_fact(&mut v, i, f);
+                }
+            }
         }
         v.finish(|| Some(()))
+    }
+}
+
+/// Decimal places a revenue amount may have: the monthly summary sums them exactly.
+const FACT_PLACES: u32 = 4;
+
+fn check_fact(v: &mut Validator, i: usize, f: &RevenueFact) {
+    let amounts = [
+        ("net_amount", Some(f.net_amount)),
+        ("quantity", Some(f.quantity)),
+        ("cost", f.cost),
+    ];
+    for (field, amount) in amounts {
+        if let Some(a) = amount
+            && a.normalize().scale() > FACT_PLACES
+        {
+            v.reject(
+                &format!("upserts[{i}].{field}"),
+                format!("{a} has more than {FACT_PLACES} decimal places"),
+            );
+        }
+    }
+    if let Some(region) = &f.region
+        && (region.trim().is_empty() || region.chars().count() > 64 || region != region.trim())
+    {
+        v.reject(
+            &format!("upserts[{i}].region"),
+            "must be 1 to 64 characters without surrounding blanks",
+        );
     }
 }
 

@@ -20,6 +20,7 @@ use crate::erp::{
 };
 use crate::error::Result;
 use crate::ids::{AddressNumber, DraftId, UserId, Version};
+use crate::revenue::{MonthRange, MonthTotal, RevenueScope, summarize};
 use crate::search::{Page, PageRequest};
 use crate::values::Currency;
 use rust_decimal::Decimal;
@@ -164,6 +165,21 @@ pub trait RevenueFacts: Send + Sync {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<RevenueFact>>;
+
+    /// The monthly summary rows of `scope` over `months`, in no particular order. The
+    /// default sums up [`RevenueFacts::revenue_facts`] (all customers' for a rep); an ERP
+    /// that keeps a summary of its own — the replica does — answers from it instead.
+    ///
+    /// # Errors
+    /// As the module says.
+    fn revenue_months(&self, scope: RevenueScope, months: MonthRange) -> Result<Vec<MonthTotal>> {
+        let facts = self.revenue_facts(
+            scope.customer(),
+            months.from.first_day(),
+            months.to.last_day(),
+        )?;
+        Ok(summarize(facts.iter().filter(|f| scope.admits(f))))
+    }
 }
 
 /// Everything the CRM reads from the ERP.
@@ -298,6 +314,48 @@ pub trait ReplicaRepository {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<RevenueFact>>;
+
+    /// As [`RevenueFacts::revenue_months`], from the monthly summary that
+    /// [`ReplicaRepository::apply_batch`] keeps with the facts.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn replica_revenue_months(
+        &mut self,
+        scope: RevenueScope,
+        months: MonthRange,
+    ) -> Result<Vec<MonthTotal>>;
+
+    /// Customers with revenue facts, ascending, after `after` — at most `limit`; what the
+    /// consistency check of the monthly summary walks through.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn revenue_customers(
+        &mut self,
+        after: Option<AddressNumber>,
+        limit: usize,
+    ) -> Result<Vec<AddressNumber>>;
+
+    /// Every revenue fact of these customers, and every monthly summary row of them.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn revenue_of_customers(
+        &mut self,
+        customers: &[AddressNumber],
+    ) -> Result<(Vec<RevenueFact>, Vec<MonthTotal>)>;
+
+    /// Replaces the monthly summary rows of these customers by `rows`.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`](crate::Error::Invalid) for sums storage cannot hold; storage
+    /// failures.
+    fn replace_revenue_months(
+        &mut self,
+        customers: &[AddressNumber],
+        rows: &[MonthTotal],
+    ) -> Result<()>;
 }
 
 /// Quotes written in the CRM, the outbox they leave by, and each user's active sales

@@ -18,6 +18,7 @@ mod pipeline;
 mod pools;
 mod products;
 mod quotes;
+mod revenue;
 mod traces;
 mod users;
 
@@ -39,6 +40,7 @@ pub use opportunities::{MAX_PIPELINE_USERS, OpportunityService};
 pub use pools::PoolService;
 pub use products::{IndexDrift, ProductService};
 pub use quotes::{MAX_OUTBOX, QuoteService, STANDARD_VAT_RATE};
+pub use revenue::{MAX_TOP, RevenueOptions, RevenueService};
 pub use traces::{LinkedRecord, TraceService};
 pub use users::{UserService, UserSyncReport};
 
@@ -215,6 +217,11 @@ impl<S: Store> Services<S> {
     /// conditions and prices.
     pub fn erp(&self) -> ErpService<'_, S> {
         ErpService::new(&self.ctx)
+    }
+
+    /// Revenue figures of addresses and users (MIS).
+    pub fn revenue(&self) -> RevenueService<'_, S> {
+        RevenueService::new(&self.ctx)
     }
 
     /// The product catalog: import, views, search, and handing products to the active

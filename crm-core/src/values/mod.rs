@@ -14,7 +14,7 @@ pub use country::CountryCode;
 pub use email::Email;
 pub use geo::GeoPoint;
 pub use language::Language;
-pub use money::{Currency, Money};
+pub use money::{Currency, Money, swiss};
 pub use phone::Phone;
 pub use postal::{PostalAddress, PostalAddressInput};
 pub use website::Website;

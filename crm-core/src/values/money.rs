@@ -34,6 +34,37 @@ const ISO_4217: &[(&str, u8)] = &[
     ("ZWG", 2),
 ];
 
+/// `value` rounded to `places` in Swiss notation, with `'` between thousands:
+/// `1'234'567.50`, `-0.5`.
+///
+/// ```
+/// # use crm_core::values::swiss;
+/// # use crm_core::Decimal;
+/// assert_eq!(swiss(Decimal::new(123456750, 2), 2), "1'234'567.50");
+/// ```
+pub fn swiss(value: Decimal, places: u32) -> String {
+    let rounded = value.round_dp(places);
+    let text = format!("{:.*}", places as usize, rounded.abs());
+    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push('\'');
+        }
+        grouped.push(c);
+    }
+    let sign = if rounded.is_sign_negative() && !rounded.is_zero() {
+        "-"
+    } else {
+        ""
+    };
+    if frac.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}.{frac}")
+    }
+}
+
 /// An ISO 4217 currency such as `CHF`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]

@@ -16,6 +16,7 @@ mod pool;
 mod product;
 mod replica;
 mod replica_read;
+mod revenue;
 mod search;
 mod trace;
 mod user;

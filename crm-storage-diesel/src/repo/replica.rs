@@ -17,7 +17,7 @@ use crate::connection::with_inner;
 use crate::error::QueryResultExt;
 use crate::schema::{
     erp_conditions, erp_customer_groups, erp_documents, erp_list_prices, erp_open_items,
-    erp_order_lines, erp_payments, erp_product_groups, erp_revenue,
+    erp_order_lines, erp_payments, erp_product_groups,
 };
 
 /// Keys looked up per statement.
@@ -29,7 +29,7 @@ pub(super) fn json(value: &impl Serialize, at: usize) -> crm_core::Result<String
 }
 
 /// The last record of each key, with its index and JSON, in key order.
-fn last_per_key<T, K: Ord>(
+pub(super) fn last_per_key<T, K: Ord>(
     records: &[T],
     key: impl Fn(&T) -> K,
 ) -> crm_core::Result<BTreeMap<K, (usize, String)>>
@@ -44,7 +44,7 @@ where
 }
 
 /// The records whose JSON differs from `stored` (keyed the same way).
-fn changed<'a, T, K: Ord + std::hash::Hash>(
+pub(super) fn changed<'a, T, K: Ord + std::hash::Hash>(
     records: &'a [T],
     latest: &'a BTreeMap<K, (usize, String)>,
     stored: &HashMap<K, String>,
@@ -94,7 +94,7 @@ fn valid_key(price: &ListPrice) -> String {
     price.valid_from.map(|d| d.to_string()).unwrap_or_default()
 }
 
-fn position(p: u32) -> i64 {
+pub(super) fn position(p: u32) -> i64 {
     i64::from(p)
 }
 
@@ -504,52 +504,7 @@ impl DieselTx<'_> {
                 }
                 Ok((written, 0, Vec::new()))
             }
-            SyncBatch::Revenue { upserts, deletions } => {
-                let latest =
-                    last_per_key(upserts, |f| (f.document.to_string(), position(f.position)))?;
-                let stored = stored_by_pair!(
-                    conn,
-                    erp_revenue,
-                    document,
-                    position,
-                    latest.keys().map(|k| k.0.clone()).collect()
-                );
-                let rows: Vec<_> = changed(upserts, &latest, &stored)
-                    .into_iter()
-                    .map(|(f, data)| {
-                        (
-                            erp_revenue::document.eq(f.document.to_string()),
-                            erp_revenue::position.eq(position(f.position)),
-                            erp_revenue::customer.eq(f.customer.0),
-                            erp_revenue::fact_date.eq(f.date),
-                            erp_revenue::data.eq(data),
-                        )
-                    })
-                    .collect();
-                insert_in_blocks!(conn, &rows, 200, |c, block| {
-                    diesel::insert_into(erp_revenue::table)
-                        .values(block)
-                        .on_conflict((erp_revenue::document, erp_revenue::position))
-                        .do_update()
-                        .set((
-                            erp_revenue::customer.eq(excluded(erp_revenue::customer)),
-                            erp_revenue::fact_date.eq(excluded(erp_revenue::fact_date)),
-                            erp_revenue::data.eq(excluded(erp_revenue::data)),
-                        ))
-                        .execute(c)
-                });
-                let mut deleted = 0;
-                for (document, pos) in deletions {
-                    deleted += diesel::delete(
-                        erp_revenue::table
-                            .filter(erp_revenue::document.eq(document.to_string()))
-                            .filter(erp_revenue::position.eq(position(*pos))),
-                    )
-                    .execute(&mut *conn)
-                    .dom()?;
-                }
-                Ok((rows.len(), deleted, Vec::new()))
-            }
+            SyncBatch::Revenue { upserts, deletions } => self.apply_revenue(upserts, deletions),
         }
     }
 

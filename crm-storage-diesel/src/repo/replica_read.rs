@@ -7,6 +7,7 @@ use crm_core::erp::{
     DocumentStatus, GroupCode, ListPrice, OpenItem, OrderLine, Payment, PriceRequest,
     ProductNumber, RevenueFact, SalesDocument, SpecialCondition, Stream, SyncBatch,
 };
+use crm_core::revenue::{MonthRange, MonthTotal, RevenueScope};
 use crm_core::search::{Page, PageRequest};
 use crm_core::{AddressNumber, Currency, ReplicaRepository};
 use diesel::prelude::*;
@@ -375,6 +376,37 @@ impl ReplicaRepository for DieselTx<'_> {
             .load(&mut *self.conn)
             .dom()?;
         parse_all("erp_revenue", rows)
+    }
+
+    fn replica_revenue_months(
+        &mut self,
+        scope: RevenueScope,
+        months: MonthRange,
+    ) -> crm_core::Result<Vec<MonthTotal>> {
+        self.revenue_months_of(scope, months)
+    }
+
+    fn revenue_customers(
+        &mut self,
+        after: Option<AddressNumber>,
+        limit: usize,
+    ) -> crm_core::Result<Vec<AddressNumber>> {
+        self.customers_with_revenue(after, limit)
+    }
+
+    fn revenue_of_customers(
+        &mut self,
+        customers: &[AddressNumber],
+    ) -> crm_core::Result<(Vec<RevenueFact>, Vec<MonthTotal>)> {
+        self.revenue_of(customers)
+    }
+
+    fn replace_revenue_months(
+        &mut self,
+        customers: &[AddressNumber],
+        rows: &[MonthTotal],
+    ) -> crm_core::Result<()> {
+        self.replace_months(customers, rows)
     }
 }
 
