@@ -10,8 +10,9 @@ mod common;
 use common::erp_data::*;
 use common::*;
 use crm::erp::{GroupCode, RevenueFact, SyncBatch};
-use crm::revenue::{MonthRange, RevenueScope, YearMonth, summarize};
+use crm::revenue::{MonthRange, RevenueScope, YearMonth, cube, rep_summary, summarize};
 use crm::{AddressNumber, Currency, Error, RevenueFacts, RevenueOptions, UserId};
+use crm_storage_diesel::testing::execute;
 
 #[allow(clippy::too_many_arguments)]
 fn fact(
@@ -67,7 +68,44 @@ fn assert_summary_true(crm: &TestCrm, scope: RevenueScope) {
     let computed = summarize(facts.iter().filter(|f| scope.admits(f)));
     assert_eq!(kept, computed, "{scope:?}");
     let check = replica.check_revenue_summary(false).unwrap();
-    assert_eq!(check.rows_differing, 0, "{check:?}");
+    assert_eq!(
+        (check.rows_differing, check.cube_rows_differing),
+        (0, 0),
+        "{check:?}"
+    );
+    if let RevenueScope::Rep(user) = scope {
+        // The store's ranking and sums equal those computed from the facts, for whole
+        // years (yearly rows) and for any months (monthly rows).
+        let cube = cube(&computed);
+        let ranges = [
+            (
+                MonthRange::year(2026).unwrap(),
+                MonthRange::year(2025).unwrap(),
+            ),
+            (
+                MonthRange::new(
+                    YearMonth::new(2025, 11).unwrap(),
+                    YearMonth::new(2026, 2).unwrap(),
+                )
+                .unwrap(),
+                MonthRange::new(
+                    YearMonth::new(2025, 7).unwrap(),
+                    YearMonth::new(2025, 10).unwrap(),
+                )
+                .unwrap(),
+            ),
+        ];
+        for (period, previous) in ranges {
+            for top in [1, 3] {
+                let mut stored = replica
+                    .rep_summary(user, period, previous, Currency::CHF, top)
+                    .unwrap();
+                stored.rows.sort_by(|a, b| a.key.cmp(&b.key));
+                let expected = rep_summary(&cube, user, period, previous, Currency::CHF, top);
+                assert_eq!(stored, expected, "{user} {period:?} top {top}");
+            }
+        }
+    }
 }
 
 fn the_summary_follows_every_sync(db: Db) -> TestResult {
@@ -439,7 +477,90 @@ fn random_syncs_keep_the_summary_true(db: Db) -> TestResult {
     Ok(())
 }
 
+/// Rows changed behind the library's back are found, and repaired from the facts; a database
+/// without the summary gets it when it opens.
+fn the_check_finds_and_repairs_tampered_sums(db: Db) -> TestResult {
+    let Some(crm) = crm(db, "")? else {
+        return Ok(());
+    };
+    let a = assigned_address(&crm, REP_A, "Elektro Huber AG")?;
+    crm.replica().sync(
+        revenue(
+            vec![
+                fact(
+                    "RE-1",
+                    1,
+                    "2026-03-10",
+                    a.number,
+                    Some("KLEMMEN"),
+                    Some(REP_A),
+                    "100",
+                    None,
+                ),
+                fact(
+                    "RE-2",
+                    1,
+                    "2025-04-10",
+                    a.number,
+                    Some("LICHT"),
+                    Some(REP_A),
+                    "50",
+                    None,
+                ),
+            ],
+            &[],
+        ),
+        None,
+    )?;
+    let before = crm.revenue().of_user(
+        &actor(REP_A),
+        UserId(REP_A),
+        MonthRange::year(2026)?,
+        RevenueOptions::default(),
+    )?;
+    execute(crm.store(), "UPDATE revenue_months SET net = net + 10000")?;
+    execute(crm.store(), "DELETE FROM revenue_rep_cube WHERE dim = 'y'")?;
+    let found = crm.replica().check_revenue_summary(false)?;
+    assert_eq!(found.rows_differing, 2, "{found:?}");
+    assert_eq!(found.customers_differing, [a.number]);
+    // The cube is checked against the (tampered) summary: every row differs.
+    assert!(found.cube_rows_differing >= 2, "{found:?}");
+    let repaired = crm.replica().check_revenue_summary(true)?;
+    assert!(repaired.repaired && repaired.rows_differing == 2);
+    let clean = crm.replica().check_revenue_summary(false)?;
+    assert_eq!(
+        (clean.rows_differing, clean.cube_rows_differing),
+        (0, 0),
+        "{clean:?}"
+    );
+    let after = crm.revenue().of_user(
+        &actor(REP_A),
+        UserId(REP_A),
+        MonthRange::year(2026)?,
+        RevenueOptions::default(),
+    )?;
+    assert_eq!(after, before);
+    assert_eq!(after.total.current.net, dec("100"));
+
+    // Both tables emptied (a database from before they existed): filled at open.
+    execute(
+        crm.store(),
+        "DELETE FROM revenue_months; DELETE FROM revenue_rep_cube",
+    )?;
+    assert!(crm.replica().ensure_revenue_summary()?);
+    assert!(!crm.replica().ensure_revenue_summary()?);
+    let again = crm.revenue().of_user(
+        &actor(REP_A),
+        UserId(REP_A),
+        MonthRange::year(2026)?,
+        RevenueOptions::default(),
+    )?;
+    assert_eq!(again, before);
+    Ok(())
+}
+
 on_both_backends!(
+    the_check_finds_and_repairs_tampered_sums,
     the_summary_follows_every_sync,
     bad_facts_are_refused_whole,
     random_syncs_keep_the_summary_true

@@ -12,13 +12,15 @@
 //! `--calls K` timed calls per operation (default 2000), `--peer-calls K` (default 30),
 //! `--reuse` to keep a database generated before at that size (SQLite only), `--erp-rows N`
 //! open items and revenue lines synced into the ERP replica (default 200000; 0 skips the ERP
-//! measurements).
+//! measurements), `--revenue-reps K` field reps whose customers get three years of revenue
+//! lines for the revenue figures (default 10; 0 skips them).
 
 #![allow(clippy::print_stdout)]
 
 mod calendar;
 mod erp;
 mod measure;
+mod revenue;
 mod sales;
 
 use std::io::IsTerminal;
@@ -52,6 +54,7 @@ struct Options {
     peer_calls: usize,
     reuse: bool,
     erp_rows: usize,
+    revenue_reps: usize,
 }
 
 fn options() -> Result<Options> {
@@ -63,6 +66,7 @@ fn options() -> Result<Options> {
         peer_calls: 30,
         reuse: false,
         erp_rows: 200_000,
+        revenue_reps: 10,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -75,6 +79,7 @@ fn options() -> Result<Options> {
             "--peer-calls" => o.peer_calls = value()?.parse()?,
             "--reuse" => o.reuse = true,
             "--erp-rows" => o.erp_rows = value()?.replace('_', "").parse()?,
+            "--revenue-reps" => o.revenue_reps = value()?.parse()?,
             "--bench" => {}
             other => return Err(format!("unknown option {other}").into()),
         }
@@ -98,6 +103,7 @@ struct Report {
     results: Vec<Measured>,
     verify: Option<sales::Verified>,
     erp_sync: Option<erp::SyncRates>,
+    revenue: Option<revenue::RevenueLoad>,
 }
 
 fn main() -> Result<()> {
@@ -337,6 +343,15 @@ fn run(
         Some(erp_sync)
     };
 
+    let revenue = if o.revenue_reps == 0 {
+        None
+    } else {
+        let (measured, load) =
+            revenue::revenue(crm, &mut rng, o.revenue_reps, o.calls, o.peer_calls)?;
+        results.extend(measured);
+        Some(load)
+    };
+
     let database_size_mb = file.map(|f| {
         ["", "-wal"]
             .iter()
@@ -359,6 +374,7 @@ fn run(
         results,
         verify,
         erp_sync,
+        revenue,
     };
     print_table(&report);
     let path = out.join(format!("scale-{backend}.json"));

@@ -12,10 +12,13 @@ use crm_core::erp::{
     SpecialCondition, Stream, SyncBatch, SyncReport,
 };
 use crm_core::error::Validator;
-use crm_core::revenue::{MonthRange, MonthTotal, RevenueScope, differences, summarize};
+use crm_core::revenue::{
+    CubeRow, MonthRange, MonthTotal, RepSummary, RevenueScope, YearMonth, cube, cube_differences,
+    differences, summarize,
+};
 use crm_core::{
     AddressNumber, Clock, Currency, Decimal, ErpEventSink, OrderLines, Page, PageRequest, Prices,
-    Receivables, Result, RevenueFacts, SalesDocuments, Store, Tx,
+    Receivables, Result, RevenueFacts, SalesDocuments, Store, Tx, UserId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -351,6 +354,18 @@ impl<S: Store> RevenueFacts for Replica<S> {
         self.store
             .read(|tx| tx.replica_revenue_months(scope, months))
     }
+
+    fn rep_summary(
+        &self,
+        user: UserId,
+        period: MonthRange,
+        previous: MonthRange,
+        currency: Currency,
+        top: usize,
+    ) -> Result<RepSummary> {
+        self.store
+            .read(|tx| tx.replica_rep_summary(user, period, previous, currency, top))
+    }
 }
 
 /// Customers checked per transaction by [`Replica::check_revenue_summary`].
@@ -365,6 +380,10 @@ pub struct SummaryCheck {
     pub rows_differing: usize,
     /// The customers they belong to, ascending (the first hundred).
     pub customers_differing: Vec<AddressNumber>,
+    /// Users whose rep cube was checked against the summary.
+    pub reps_checked: usize,
+    /// Rep cube rows that differed from the summary.
+    pub cube_rows_differing: usize,
     /// Whether those rows were recomputed from the facts.
     pub repaired: bool,
 }
@@ -391,7 +410,14 @@ impl<S: Store> Replica<S> {
             let Some(first) = tx.revenue_customers(None, 1)?.into_iter().next() else {
                 return Ok(false);
             };
-            Ok(tx.revenue_of_customers(&[first])?.1.is_empty())
+            if tx.revenue_of_customers(&[first])?.1.is_empty() {
+                return Ok(true);
+            }
+            // The rep cube came after the summary.
+            Ok(match tx.revenue_reps()?.first() {
+                Some(rep) => tx.rep_cube(*rep)?.is_empty(),
+                None => false,
+            })
         })?;
         if missing {
             self.walk_revenue_summary(true)?;
@@ -428,8 +454,33 @@ impl<S: Store> Replica<S> {
             }
             match customers.last() {
                 Some(last) if customers.len() == CHECK_CHUNK => after = Some(*last),
-                _ => return Ok(check),
+                _ => break,
             }
         }
+        // The rep cube is the summary summed up per rep: checked against it, rep by rep.
+        let reps = self.store.read(|tx| tx.revenue_reps())?;
+        // Every month there is (not a period anyone asks for, so not one `new` admits).
+        let all = MonthRange {
+            from: YearMonth::new(1, 1).map_err(|e| e.at("month"))?,
+            to: YearMonth::new(9999, 12).map_err(|e| e.at("month"))?,
+        };
+        for user in reps {
+            let differing = self.store.write(|tx| {
+                let rows = tx.replica_revenue_months(RevenueScope::Rep(user), all)?;
+                let expected: Vec<CubeRow> = cube(&rows)
+                    .into_iter()
+                    .filter(|r| r.key.rep == user)
+                    .collect();
+                let stored = tx.rep_cube(user)?;
+                let differing = cube_differences(&expected, &stored);
+                if repair && differing > 0 {
+                    tx.replace_rep_cube(user, &expected)?;
+                }
+                Ok(differing)
+            })?;
+            check.reps_checked += 1;
+            check.cube_rows_differing += differing;
+        }
+        Ok(check)
     }
 }

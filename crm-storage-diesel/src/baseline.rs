@@ -128,3 +128,108 @@ pub fn remove_audit_trigger(store: &DieselStore) -> Result<(), StorageError> {
     };
     store.with_connection(|c| Ok(c.batch_execute(sql)?))
 }
+
+/// One group of [`revenue_group_by`]: a month (`YYYY-MM`) and product group with its sums.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct RevenueGroup {
+    /// The month.
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub month: String,
+    /// The product group, empty for none.
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub product_group: String,
+    /// Net revenue, summed as floating point by the database.
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    pub net: f64,
+    /// Lines.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub lines: i64,
+}
+
+/// One customer of [`revenue_top_customers`].
+#[derive(Debug, Clone, QueryableByName)]
+pub struct RevenueCustomer {
+    /// The customer's number.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub customer: i64,
+    /// His net revenue, summed as floating point by the database.
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    pub net: f64,
+}
+
+/// Revenue figures the usual way, as the peer of the monthly summary: one `GROUP BY` over a
+/// customer's raw facts by month and product group (amounts read out of each fact's JSON).
+///
+/// # Errors
+/// [`StorageError::Query`].
+pub fn revenue_group_by(
+    store: &DieselStore,
+    customer: i64,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> Result<Vec<RevenueGroup>, StorageError> {
+    use diesel::sql_types::{BigInt, Date};
+    const SQLITE: &str = "SELECT strftime('%Y-%m', fact_date) AS month, \
+             COALESCE(json_extract(data, '$.product_group'), '') AS product_group, \
+             SUM(CAST(json_extract(data, '$.net_amount') AS REAL)) AS net, COUNT(*) AS lines \
+         FROM erp_revenue WHERE customer = ? AND fact_date BETWEEN ? AND ? GROUP BY 1, 2";
+    const POSTGRES: &str = "SELECT to_char(fact_date, 'YYYY-MM') AS month, \
+             COALESCE(data::json->>'product_group', '') AS product_group, \
+             SUM((data::json->>'net_amount')::numeric)::float8 AS net, COUNT(*) AS lines \
+         FROM erp_revenue WHERE customer = $1 AND fact_date BETWEEN $2 AND $3 GROUP BY 1, 2";
+    store.with_connection(|conn| {
+        Ok(match conn {
+            crate::connection::AnyConnection::Sqlite(c) => diesel::sql_query(SQLITE)
+                .bind::<BigInt, _>(customer)
+                .bind::<Date, _>(from)
+                .bind::<Date, _>(to)
+                .load(c)?,
+            crate::connection::AnyConnection::Postgresql(c) => diesel::sql_query(POSTGRES)
+                .bind::<BigInt, _>(customer)
+                .bind::<Date, _>(from)
+                .bind::<Date, _>(to)
+                .load(c)?,
+        })
+    })
+}
+
+/// A field rep's largest customers the usual way, as the peer of the monthly summary: his
+/// addresses joined with their raw facts, `GROUP BY` customer, largest first.
+///
+/// # Errors
+/// [`StorageError::Query`].
+pub fn revenue_top_customers(
+    store: &DieselStore,
+    field_rep: i64,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    limit: i64,
+) -> Result<Vec<RevenueCustomer>, StorageError> {
+    use diesel::sql_types::{BigInt, Date};
+    const SQLITE: &str = "SELECT f.customer AS customer, \
+             SUM(CAST(json_extract(f.data, '$.net_amount') AS REAL)) AS net \
+         FROM addresses a JOIN erp_revenue f ON f.customer = a.number \
+         WHERE a.field_rep_id = ? AND f.fact_date BETWEEN ? AND ? \
+         GROUP BY f.customer ORDER BY net DESC LIMIT ?";
+    const POSTGRES: &str = "SELECT f.customer AS customer, \
+             SUM((f.data::json->>'net_amount')::numeric)::float8 AS net \
+         FROM addresses a JOIN erp_revenue f ON f.customer = a.number \
+         WHERE a.field_rep_id = $1 AND f.fact_date BETWEEN $2 AND $3 \
+         GROUP BY f.customer ORDER BY net DESC LIMIT $4";
+    store.with_connection(|conn| {
+        Ok(match conn {
+            crate::connection::AnyConnection::Sqlite(c) => diesel::sql_query(SQLITE)
+                .bind::<BigInt, _>(field_rep)
+                .bind::<Date, _>(from)
+                .bind::<Date, _>(to)
+                .bind::<BigInt, _>(limit)
+                .load(c)?,
+            crate::connection::AnyConnection::Postgresql(c) => diesel::sql_query(POSTGRES)
+                .bind::<BigInt, _>(field_rep)
+                .bind::<Date, _>(from)
+                .bind::<Date, _>(to)
+                .bind::<BigInt, _>(limit)
+                .load(c)?,
+        })
+    })
+}

@@ -427,6 +427,22 @@ diesel::table! {
 }
 
 diesel::table! {
+    revenue_rep_cube (rep, dim, month, key, role, currency) {
+        rep -> BigInt,
+        dim -> Text,
+        month -> Integer,
+        key -> Text,
+        role -> Text,
+        currency -> Text,
+        net -> BigInt,
+        quantity -> BigInt,
+        margin -> BigInt,
+        lines -> BigInt,
+        costed_lines -> BigInt,
+    }
+}
+
+diesel::table! {
     erp_sync_cursors (stream) {
         stream -> Text,
         cursor -> Text,
@@ -584,6 +600,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     erp_product_groups,
     erp_revenue,
     revenue_months,
+    revenue_rep_cube,
     erp_sync_cursors,
     draft_quotes,
     active_documents,

@@ -20,7 +20,9 @@ use crate::erp::{
 };
 use crate::error::Result;
 use crate::ids::{AddressNumber, DraftId, UserId, Version};
-use crate::revenue::{MonthRange, MonthTotal, RevenueScope, summarize};
+use crate::revenue::{
+    CubeRow, MonthRange, MonthTotal, RepSummary, RevenueScope, cube, rep_summary, summarize,
+};
 use crate::search::{Page, PageRequest};
 use crate::values::Currency;
 use rust_decimal::Decimal;
@@ -180,6 +182,34 @@ pub trait RevenueFacts: Send + Sync {
         )?;
         Ok(summarize(facts.iter().filter(|f| scope.admits(f))))
     }
+
+    /// What `user`'s figures are made of: the totals, product groups and regions of his rep
+    /// cube from `previous.from` to `period.to`, and his `top` customers of `period` in
+    /// `currency` with their sums in `previous`. The default sums up
+    /// [`RevenueFacts::revenue_months`]; the replica answers from its rep cube.
+    ///
+    /// # Errors
+    /// As the module says.
+    fn rep_summary(
+        &self,
+        user: UserId,
+        period: MonthRange,
+        previous: MonthRange,
+        currency: Currency,
+        top: usize,
+    ) -> Result<RepSummary> {
+        let span = MonthRange::new(previous.from.min(period.from), period.to.max(previous.to))
+            .map_err(|e| e.at("period"))?;
+        let totals = self.revenue_months(RevenueScope::Rep(user), span)?;
+        Ok(rep_summary(
+            &cube(&totals),
+            user,
+            period,
+            previous,
+            currency,
+            top,
+        ))
+    }
 }
 
 /// Everything the CRM reads from the ERP.
@@ -325,6 +355,39 @@ pub trait ReplicaRepository {
         scope: RevenueScope,
         months: MonthRange,
     ) -> Result<Vec<MonthTotal>>;
+
+    /// As [`RevenueFacts::rep_summary`], from the rep cube that
+    /// [`ReplicaRepository::apply_batch`] keeps with the monthly summary.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn replica_rep_summary(
+        &mut self,
+        user: UserId,
+        period: MonthRange,
+        previous: MonthRange,
+        currency: Currency,
+        top: usize,
+    ) -> Result<RepSummary>;
+
+    /// Every user with rows in the monthly summary or in the rep cube, ascending.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn revenue_reps(&mut self) -> Result<Vec<UserId>>;
+
+    /// Every row of `user`'s rep cube.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn rep_cube(&mut self, user: UserId) -> Result<Vec<CubeRow>>;
+
+    /// Replaces `user`'s rep cube by `rows`.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`](crate::Error::Invalid) for sums storage cannot hold; storage
+    /// failures.
+    fn replace_rep_cube(&mut self, user: UserId, rows: &[CubeRow]) -> Result<()>;
 
     /// Customers with revenue facts, ascending, after `after` — at most `limit`; what the
     /// consistency check of the monthly summary walks through.

@@ -233,6 +233,25 @@ pub trait AddressRepository {
         scope: AddressScope,
     ) -> Result<Vec<AddressSummary>>;
 
+    /// The summaries of the addresses with these business numbers within `scope`, in no
+    /// particular order.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn address_summaries_by_number(
+        &mut self,
+        numbers: &[AddressNumber],
+        scope: AddressScope,
+    ) -> Result<Vec<AddressSummary>> {
+        let mut ids = Vec::with_capacity(numbers.len());
+        for number in numbers {
+            if let Some(address) = self.address_by_number(*number, scope)? {
+                ids.push(address.id);
+            }
+        }
+        self.address_summaries(&ids, scope)
+    }
+
     /// Business numbers in use between `from` and `to` inclusive (as number or former lead
     /// number), ascending.
     ///

@@ -7,6 +7,7 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::rep::{CubeDim, RepSummary, other_currencies};
 use super::{Amounts, MonthRange, MonthTotal, SummaryKey, YearMonth};
 use crate::erp::RevenueFact;
 use crate::ids::{AddressNumber, UserId};
@@ -359,106 +360,116 @@ pub fn address_figures(
     }
 }
 
-/// The figures of `user` over `period` against the period before: `totals` are the summary
-/// rows in which he is field or inside rep, from the start of the previous period to the end
-/// of `period`; `names` the customers' names to show; months after `as_of`'s are pending.
+/// The figures of `user` over `period` against the period before, from his `summary` (the
+/// store's sums of his rep cube); `names` the customers' names to show; months after
+/// `as_of`'s are pending.
 pub fn user_figures(
     user: UserId,
     currency: Currency,
     period: MonthRange,
     as_of: NaiveDate,
-    totals: &[MonthTotal],
+    summary: &RepSummary,
     names: &BTreeMap<AddressNumber, String>,
-    top: usize,
 ) -> UserRevenue {
+    type Entries = BTreeMap<String, (Option<String>, Amounts, Amounts)>;
     let previous_period = period.previous();
-    let mut others = BTreeSet::new();
-    let rows = in_currency(
-        totals.iter().map(|t| (&t.key, &t.amounts)),
-        currency,
-        &mut others,
-    );
-    let (mut total, mut field, mut inside) = (
-        (Amounts::default(), Amounts::default()),
-        (Amounts::default(), Amounts::default()),
-        (Amounts::default(), Amounts::default()),
-    );
-    let mut customers: BTreeMap<String, (Option<String>, Amounts, Amounts)> = BTreeMap::new();
-    let mut groups: BTreeMap<String, (Option<String>, Amounts, Amounts)> = BTreeMap::new();
-    let mut regions: BTreeMap<String, (Option<String>, Amounts, Amounts)> = BTreeMap::new();
+    let mut total = (Amounts::default(), Amounts::default());
+    let mut field = (Amounts::default(), Amounts::default());
+    let mut inside = (Amounts::default(), Amounts::default());
+    let (mut groups, mut regions): (Entries, Entries) = (BTreeMap::new(), BTreeMap::new());
     let mut by_month: BTreeMap<YearMonth, Amounts> = BTreeMap::new();
-    for (key, amounts) in rows {
-        let is_field = key.field_rep == Some(user);
-        let is_inside = key.inside_rep == Some(user);
-        if !is_field && !is_inside {
+    for row in summary.rows.iter().filter(|r| r.key.currency == currency) {
+        let k = &row.key;
+        let current = period.contains(k.month);
+        if !current && !previous_period.contains(k.month) {
             continue;
         }
-        let current = period.contains(key.month);
-        if !current && !previous_period.contains(key.month) {
-            continue;
-        }
-        let pick = |pair: &mut (Amounts, Amounts)| {
+        let add = |pair: (&mut Amounts, &mut Amounts)| {
             if current {
-                pair.0.add(amounts)
+                pair.0.add(&row.amounts)
             } else {
-                pair.1.add(amounts)
+                pair.1.add(&row.amounts)
             }
         };
-        pick(&mut total);
-        if is_field {
-            pick(&mut field);
-        }
-        if is_inside {
-            pick(&mut inside);
-        }
-        by_month.entry(key.month).or_default().add(amounts);
-        let into = |map: &mut BTreeMap<String, (Option<String>, Amounts, Amounts)>,
-                    k: String,
-                    label: Option<&String>| {
-            let entry = map.entry(k).or_default();
-            if entry.0.is_none() {
-                entry.0 = label.cloned();
+        match k.dim {
+            CubeDim::Total => {
+                add((&mut total.0, &mut total.1));
+                if k.role.is_field() {
+                    add((&mut field.0, &mut field.1));
+                }
+                if k.role.is_inside() {
+                    add((&mut inside.0, &mut inside.1));
+                }
+                by_month.entry(k.month).or_default().add(&row.amounts);
             }
-            if current {
-                entry.1.add(amounts)
-            } else {
-                entry.2.add(amounts)
+            CubeDim::Group | CubeDim::Region => {
+                let map = if k.dim == CubeDim::Group {
+                    &mut groups
+                } else {
+                    &mut regions
+                };
+                let entry = map.entry(k.key.clone()).or_default();
+                add((&mut entry.1, &mut entry.2));
             }
-        };
-        into(
-            &mut customers,
-            key.customer.to_string(),
-            names.get(&key.customer),
-        );
-        into(
-            &mut groups,
-            key.product_group
-                .as_ref()
-                .map(|g| g.to_string())
-                .unwrap_or_default(),
-            None,
-        );
-        into(&mut regions, key.region.clone().unwrap_or_default(), None);
+            CubeDim::Customer | CubeDim::CustomerYear => {}
+        }
     }
-    others.remove(&currency);
     let month_of = |m: YearMonth| by_month.get(&m).cloned().unwrap_or_default();
+    let top = summary.top_customers.len();
     UserRevenue {
         user,
         currency,
         period,
         previous_period,
+        by_customer: ranked(summary, &total, names),
         total: Comparison::new(total.0, total.1),
         as_field_rep: Comparison::new(field.0, field.1),
         as_inside_rep: Comparison::new(inside.0, inside.1),
-        by_customer: breakdown(customers, top),
-        by_product_group: breakdown(groups, top),
-        by_region: breakdown(regions, top),
+        by_product_group: breakdown(groups, top.max(1)),
+        by_region: breakdown(regions, top.max(1)),
         by_month: compare_months(
             period.months(),
             period.len() as i32,
             YearMonth::of(as_of),
             month_of,
         ),
-        other_currencies: others.into_iter().collect(),
+        other_currencies: other_currencies(&summary.rows, currency),
+    }
+}
+
+/// The ranked customers as a breakdown: the rest is the total less the listed ones.
+fn ranked(
+    summary: &RepSummary,
+    total: &(Amounts, Amounts),
+    names: &BTreeMap<AddressNumber, String>,
+) -> Breakdown {
+    let (mut rest, mut rest_before) = (total.0.clone(), total.1.clone());
+    let listed: Vec<Share> = summary
+        .top_customers
+        .iter()
+        .map(|c| {
+            rest.subtract(&c.current);
+            rest_before.subtract(&c.previous);
+            Share {
+                key: c.customer.to_string(),
+                label: names.get(&c.customer).cloned(),
+                share_percent: percent_of(c.current.net, total.0.net),
+                current: c.current.clone(),
+                previous: c.previous.clone(),
+            }
+        })
+        .collect();
+    let rest_count = summary.customers.saturating_sub(listed.len());
+    let rest = (rest_count > 0 || !rest.is_empty() || !rest_before.is_empty()).then(|| Share {
+        key: String::new(),
+        label: None,
+        share_percent: percent_of(rest.net, total.0.net),
+        current: rest,
+        previous: rest_before,
+    });
+    Breakdown {
+        top: listed,
+        rest,
+        rest_count,
     }
 }

@@ -9,6 +9,7 @@
 
 mod figures;
 mod month;
+mod rep;
 
 use std::collections::BTreeMap;
 
@@ -24,6 +25,10 @@ pub use figures::{
     a_year_earlier, address_figures, breakdown, user_figures,
 };
 pub use month::{MAX_MONTHS, MonthRange, YearMonth};
+pub use rep::{
+    CubeDim, CubeKey, CubeRow, RankedCustomer, RepRole, RepSummary, cube, cube_differences,
+    cube_keys, rep_summary, roles, whole_years,
+};
 
 /// Sums over revenue lines.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,6 +67,22 @@ impl Amounts {
         };
         self.lines += other.lines;
         self.costed_lines += other.costed_lines;
+    }
+
+    /// Takes `other` away (what is left when some entries are listed on their own).
+    pub fn subtract(&mut self, other: &Amounts) {
+        self.net -= other.net;
+        self.quantity -= other.quantity;
+        self.margin = match (self.margin, other.margin) {
+            (Some(a), Some(b)) => Some(a - b),
+            (a, None) => a,
+            (None, Some(b)) => Some(-b),
+        };
+        self.lines = self.lines.saturating_sub(other.lines);
+        self.costed_lines = self.costed_lines.saturating_sub(other.costed_lines);
+        if self.costed_lines == 0 {
+            self.margin = None;
+        }
     }
 
     /// Whether no line counts.

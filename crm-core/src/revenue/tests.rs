@@ -74,15 +74,24 @@ fn a_period_across_the_year_end_compares_with_the_months_before() {
         fact("2025-07-01", "30", None, Some(1)),
         fact("2025-06-30", "999", Some(1), None),
     ];
+    let summary = rep_summary(
+        &cube(&summarize(&facts)),
+        UserId(1),
+        period,
+        period.previous(),
+        Currency::CHF,
+        3,
+    );
     let figures = user_figures(
         UserId(1),
         Currency::CHF,
         period,
         day("2026-01-15"),
-        &summarize(&facts),
+        &summary,
         &BTreeMap::new(),
-        3,
     );
+    assert_eq!(figures.by_customer.top.len(), 1);
+    assert_eq!(figures.by_customer.rest, None);
     assert_eq!(
         figures.previous_period.from,
         YearMonth::new(2025, 7).unwrap()

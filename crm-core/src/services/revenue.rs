@@ -128,34 +128,39 @@ impl<'a, S: Store> RevenueService<'a, S> {
                 "only managers see the revenue of other users (user {user})"
             )));
         }
-        let span =
-            MonthRange::new(period.previous().from, period.to).map_err(|e| e.at("period"))?;
-        let totals = self
-            .ctx
-            .erp()?
-            .revenue_months(RevenueScope::Rep(user), span)?;
+        let summary = self.ctx.erp()?.rep_summary(
+            user,
+            period,
+            period.previous(),
+            options.currency,
+            options.top,
+        )?;
         let mut figures = user_figures(
             user,
             options.currency,
             period,
             self.ctx.now().date_naive(),
-            &totals,
+            &summary,
             &BTreeMap::new(),
-            options.top,
         );
         // Names for the customers listed, as far as the actor may see them.
         let scope = self.ctx.scope(actor);
-        self.ctx.store.read(|tx| {
-            for share in &mut figures.by_customer.top {
-                let Ok(number) = share.key.parse().map(AddressNumber) else {
-                    continue;
-                };
-                if let Some(address) = tx.address_by_number(number, scope)? {
-                    share.label = Some(address.data.display_name());
-                }
-            }
-            Ok(())
-        })?;
+        let numbers: Vec<AddressNumber> = figures
+            .by_customer
+            .top
+            .iter()
+            .filter_map(|s| s.key.parse().ok().map(AddressNumber))
+            .collect();
+        let names: BTreeMap<String, String> = self
+            .ctx
+            .store
+            .read(|tx| tx.address_summaries_by_number(&numbers, scope))?
+            .into_iter()
+            .map(|a| (a.number.to_string(), a.name))
+            .collect();
+        for share in &mut figures.by_customer.top {
+            share.label = names.get(&share.key).cloned();
+        }
         Ok(figures)
     }
 }

@@ -7,6 +7,7 @@ use crm_core::{
 };
 use diesel::prelude::*;
 
+use super::address_records::Lookup;
 use super::{DieselTx, insert_in_blocks, scope_condition};
 use crate::connection::{AnyConnection, with_inner};
 use crate::error::{QueryResultExt, map_diesel};
@@ -246,7 +247,17 @@ impl AddressRepository for DieselTx<'_> {
         ids: &[AddressId],
         scope: AddressScope,
     ) -> crm_core::Result<Vec<AddressSummary>> {
-        super::address_records::address_summaries(self.conn, ids, scope)
+        let keys: Vec<i64> = ids.iter().map(|i| i.0).collect();
+        super::address_records::address_summaries(self.conn, Lookup::Id, &keys, scope)
+    }
+
+    fn address_summaries_by_number(
+        &mut self,
+        numbers: &[AddressNumber],
+        scope: AddressScope,
+    ) -> crm_core::Result<Vec<AddressSummary>> {
+        let keys: Vec<i64> = numbers.iter().map(|n| n.0).collect();
+        super::address_records::address_summaries(self.conn, Lookup::Number, &keys, scope)
     }
 
     fn numbers_taken(&mut self, from: i64, to: i64) -> crm_core::Result<Vec<i64>> {

@@ -162,17 +162,30 @@ pub(super) fn team_addresses(
     Ok(ids.into_iter().map(AddressId).collect())
 }
 
+/// Which column [`address_summaries`] looks addresses up by.
+pub(super) enum Lookup {
+    /// Their ids.
+    Id,
+    /// Their business numbers.
+    Number,
+}
+
 pub(super) fn address_summaries(
     conn: &mut AnyConnection,
-    ids: &[AddressId],
+    by: Lookup,
+    keys: &[i64],
     scope: AddressScope,
 ) -> crm_core::Result<Vec<AddressSummary>> {
-    let keys: Vec<i64> = ids.iter().map(|i| i.0).collect();
     let mut out = Vec::with_capacity(keys.len());
     for chunk in keys.chunks(CHUNK) {
-        let mut q = addresses::table
-            .filter(addresses::id.eq_any(chunk))
-            .into_boxed();
+        let mut q = match by {
+            Lookup::Id => addresses::table
+                .filter(addresses::id.eq_any(chunk))
+                .into_boxed(),
+            Lookup::Number => addresses::table
+                .filter(addresses::number.eq_any(chunk))
+                .into_boxed(),
+        };
         if let Some(condition) = scope_condition::<addresses::table>(scope) {
             q = q.filter(condition);
         }

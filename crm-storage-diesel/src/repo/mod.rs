@@ -17,6 +17,7 @@ mod product;
 mod replica;
 mod replica_read;
 mod revenue;
+mod revenue_cube;
 mod search;
 mod trace;
 mod user;

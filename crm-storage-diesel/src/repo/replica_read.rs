@@ -7,9 +7,9 @@ use crm_core::erp::{
     DocumentStatus, GroupCode, ListPrice, OpenItem, OrderLine, Payment, PriceRequest,
     ProductNumber, RevenueFact, SalesDocument, SpecialCondition, Stream, SyncBatch,
 };
-use crm_core::revenue::{MonthRange, MonthTotal, RevenueScope};
+use crm_core::revenue::{CubeRow, MonthRange, MonthTotal, RepSummary, RevenueScope};
 use crm_core::search::{Page, PageRequest};
-use crm_core::{AddressNumber, Currency, ReplicaRepository};
+use crm_core::{AddressNumber, Currency, ReplicaRepository, UserId};
 use diesel::prelude::*;
 use serde::de::DeserializeOwned;
 
@@ -384,6 +384,29 @@ impl ReplicaRepository for DieselTx<'_> {
         months: MonthRange,
     ) -> crm_core::Result<Vec<MonthTotal>> {
         self.revenue_months_of(scope, months)
+    }
+
+    fn replica_rep_summary(
+        &mut self,
+        user: UserId,
+        period: MonthRange,
+        previous: MonthRange,
+        currency: Currency,
+        top: usize,
+    ) -> crm_core::Result<RepSummary> {
+        self.rep_summary_of(user, period, previous, currency, top)
+    }
+
+    fn revenue_reps(&mut self) -> crm_core::Result<Vec<UserId>> {
+        self.reps_with_revenue()
+    }
+
+    fn rep_cube(&mut self, user: UserId) -> crm_core::Result<Vec<CubeRow>> {
+        self.cube_of(user)
+    }
+
+    fn replace_rep_cube(&mut self, user: UserId, rows: &[CubeRow]) -> crm_core::Result<()> {
+        self.replace_cube(user, rows)
     }
 
     fn revenue_customers(

@@ -18,27 +18,63 @@ use crate::fixed::{from_fixed, to_fixed};
 use crate::schema::{erp_revenue, revenue_months};
 
 /// How storage writes "no rep": keys cannot be NULL.
-const NO_REP: i64 = i64::MIN;
+pub(super) const NO_REP: i64 = i64::MIN;
 
 /// The sums of one summary row as stored.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(super) struct Delta {
-    net: i64,
-    quantity: i64,
-    margin: i64,
-    lines: i64,
-    costed_lines: i64,
+    pub(super) net: i64,
+    pub(super) quantity: i64,
+    pub(super) margin: i64,
+    pub(super) lines: i64,
+    pub(super) costed_lines: i64,
 }
 
 impl Delta {
-    fn is_zero(&self) -> bool {
+    pub(super) fn is_zero(&self) -> bool {
         *self == Delta::default()
+    }
+
+    pub(super) fn add(&mut self, other: &Delta) {
+        self.net += other.net;
+        self.quantity += other.quantity;
+        self.margin += other.margin;
+        self.lines += other.lines;
+        self.costed_lines += other.costed_lines;
+    }
+
+    /// The stored sums of `amounts`; `at` names them in errors.
+    pub(super) fn of(amounts: &Amounts, at: &str) -> crm_core::Result<Delta> {
+        let fixed = |amount: crm_core::Decimal, field: &str| {
+            to_fixed(
+                amount.round_dp(crate::fixed::SCALE),
+                &format!("{at}.{field}"),
+            )
+        };
+        Ok(Delta {
+            net: fixed(amounts.net, "net")?,
+            quantity: fixed(amounts.quantity, "quantity")?,
+            margin: fixed(amounts.margin.unwrap_or_default(), "margin")?,
+            lines: i64::try_from(amounts.lines).unwrap_or(i64::MAX),
+            costed_lines: i64::try_from(amounts.costed_lines).unwrap_or(i64::MAX),
+        })
+    }
+
+    /// The sums as amounts.
+    pub(super) fn amounts(&self) -> Amounts {
+        Amounts {
+            net: from_fixed(self.net),
+            quantity: from_fixed(self.quantity),
+            margin: (self.costed_lines > 0).then(|| from_fixed(self.margin)),
+            lines: u64::try_from(self.lines).unwrap_or_default(),
+            costed_lines: u64::try_from(self.costed_lines).unwrap_or_default(),
+        }
     }
 }
 
 /// Changes to the summary, by row.
 #[derive(Debug, Default)]
-pub(super) struct Deltas(BTreeMap<SummaryKey, Delta>);
+pub(super) struct Deltas(pub(super) BTreeMap<SummaryKey, Delta>);
 
 impl Deltas {
     /// Adds (`sign` 1) or subtracts (`sign` -1) the amounts of `fact`; `at` names it in
@@ -128,13 +164,14 @@ fn total(row: Row) -> crm_core::Result<MonthTotal> {
             region: (!region.is_empty()).then_some(region),
             currency: Currency::new(&currency).map_err(|e| unreadable("currency", e))?,
         },
-        amounts: Amounts {
-            net: from_fixed(net),
-            quantity: from_fixed(quantity),
-            margin: (costed > 0).then(|| from_fixed(margin)),
-            lines: u64::try_from(lines).unwrap_or_default(),
-            costed_lines: u64::try_from(costed).unwrap_or_default(),
-        },
+        amounts: Delta {
+            net,
+            quantity,
+            margin,
+            lines,
+            costed_lines: costed,
+        }
+        .amounts(),
     })
 }
 
@@ -265,8 +302,14 @@ impl DieselTx<'_> {
         Ok((rows.len(), deleted, Vec::new()))
     }
 
-    /// Adds `deltas` to the summary and drops the rows no line is left in.
+    /// Adds `deltas` to the summary and the rep cube and drops the rows no line is left in.
     pub(super) fn apply_revenue_deltas(&mut self, deltas: Deltas) -> crm_core::Result<()> {
+        self.apply_cube_deltas(&deltas.0)?;
+        self.write_summary_deltas(deltas)
+    }
+
+    /// Adds `deltas` to the monthly summary only.
+    fn write_summary_deltas(&mut self, deltas: Deltas) -> crm_core::Result<()> {
         let conn = &mut *self.conn;
         let customers: BTreeSet<i64> = deltas.0.keys().map(|k| k.customer.0).collect();
         let rows: Vec<_> = deltas
@@ -426,25 +469,11 @@ impl DieselTx<'_> {
         }
         let mut deltas = Deltas::default();
         for (i, row) in rows.iter().enumerate() {
-            let at = format!("rows[{i}]");
-            let fixed = |amount: crm_core::Decimal, field: &str| {
-                to_fixed(
-                    amount.round_dp(crate::fixed::SCALE),
-                    &format!("{at}.{field}"),
-                )
-            };
-            let a = &row.amounts;
             deltas.0.insert(
                 row.key.clone(),
-                Delta {
-                    net: fixed(a.net, "net")?,
-                    quantity: fixed(a.quantity, "quantity")?,
-                    margin: fixed(a.margin.unwrap_or_default(), "margin")?,
-                    lines: i64::try_from(a.lines).unwrap_or(i64::MAX),
-                    costed_lines: i64::try_from(a.costed_lines).unwrap_or(i64::MAX),
-                },
+                Delta::of(&row.amounts, &format!("rows[{i}]"))?,
             );
         }
-        self.apply_revenue_deltas(deltas)
+        self.write_summary_deltas(deltas)
     }
 }

@@ -1,0 +1,1 @@
+DROP TABLE revenue_rep_cube;
