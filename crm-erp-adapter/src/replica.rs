@@ -14,7 +14,7 @@ use crm_core::erp::{
 use crm_core::error::Validator;
 use crm_core::revenue::{
     CubeRow, MonthRange, MonthTotal, RepSummary, RevenueScope, YearMonth, cube, cube_differences,
-    differences, summarize,
+    cube_keys, differences, summarize,
 };
 use crm_core::{
     AddressNumber, Clock, Currency, Decimal, ErpEventSink, OrderLines, Page, PageRequest, Prices,
@@ -407,17 +407,26 @@ impl<S: Store> Replica<S> {
     /// As [`Replica::check_revenue_summary`].
     pub fn ensure_revenue_summary(&self) -> Result<bool> {
         let missing = self.store.read(|tx| {
-            let Some(first) = tx.revenue_customers(None, 1)?.into_iter().next() else {
+            // The first customers with revenue tell: their summary rows must be there, and
+            // a month of a rep of theirs in the rep cube (which came after the summary).
+            let customers = tx.revenue_customers(None, 50)?;
+            if customers.is_empty() {
+                return Ok(false);
+            }
+            let (_, rows) = tx.revenue_of_customers(&customers)?;
+            // The rep cube came after the summary: a rep's month of it must be there.
+            let Some(row) = rows.iter().find(|r| !cube_keys(&r.key).is_empty()) else {
+                return Ok(rows.is_empty());
+            };
+            let Some(rep) = row.key.field_rep.or(row.key.inside_rep) else {
                 return Ok(false);
             };
-            if tx.revenue_of_customers(&[first])?.1.is_empty() {
-                return Ok(true);
-            }
-            // The rep cube came after the summary.
-            Ok(match tx.revenue_reps()?.first() {
-                Some(rep) => tx.rep_cube(*rep)?.is_empty(),
-                None => false,
-            })
+            let month = MonthRange {
+                from: row.key.month,
+                to: row.key.month,
+            };
+            let summary = tx.replica_rep_summary(rep, month, month, row.key.currency, 1)?;
+            Ok(summary.rows.is_empty())
         })?;
         if missing {
             self.walk_revenue_summary(true)?;

@@ -228,8 +228,9 @@ fn months<DB: DrawingBackend>(
     let ticks = |lo: f64, hi: f64| {
         (0..=5).map(move |i| axis_label(lo + (hi - lo) * i as f64 / 5.0, hi - lo))
     };
-    let left = label_width(body, ticks(lo, hi), &small);
-    let right = label_width(body, ticks(clo, chi), &small);
+    let (width, _) = body.dim_in_pixel();
+    let left = label_width(body, ticks(lo, hi), &small).min(width / 4);
+    let right = label_width(body, ticks(clo, chi), &small).min(width / 4);
     let mut chart = ChartBuilder::on(body)
         .margin(fs / 2)
         .x_label_area_size(fs * 2)
@@ -299,13 +300,19 @@ fn months<DB: DrawingBackend>(
         ))?
         .label(legend[2].clone())
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 12, y)], CURRENT_LINE.stroke_width(2)));
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .label_font(small.clone())
-        .background_style(WHITE.mix(0.85))
-        .border_style(PREVIOUS_LINE)
-        .draw()?;
+    // The legend, where it fits into the room left above the bars and lines.
+    let legend_width = label_width(body, legend.iter().cloned(), &small) + 30;
+    let legend_height = (fs + 6) * 4 + 10;
+    let (plot_width, plot_height) = chart.plotting_area().dim_in_pixel();
+    if legend_width + 20 <= plot_width && legend_height * 2 <= plot_height {
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .label_font(small.clone())
+            .background_style(WHITE.mix(0.85))
+            .border_style(PREVIOUS_LINE)
+            .draw()?;
+    }
     // Month names under the bars, each centred on its month.
     let style = small.pos(Pos::new(HPos::Center, VPos::Top));
     let slot = chart.backend_coord(&(1.0, lo)).0 - chart.backend_coord(&(0.0, lo)).0;

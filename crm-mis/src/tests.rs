@@ -201,7 +201,13 @@ fn odd_data_never_fails_nor_leaves_the_canvas() {
     for nets in series {
         let months = months(nets);
         for format in [Format::Svg, Format::Png] {
-            for size in [(MIN_SIZE, MIN_SIZE), (120, 30), (1600, 900)] {
+            for size in [
+                (MIN_SIZE, MIN_SIZE),
+                (120, 30),
+                (150, 75),
+                (320, 160),
+                (1600, 900),
+            ] {
                 let o = ChartOptions {
                     width: size.0,
                     height: size.1,

@@ -3,6 +3,9 @@
 
 #![allow(missing_docs)]
 
+mod revenue;
+pub use revenue::{revenue_months, revenue_rep_cube};
+
 diesel::table! {
     users (id) {
         id -> BigInt,
@@ -410,39 +413,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    revenue_months (customer, month, product_group, field_rep, inside_rep, region, currency) {
-        customer -> BigInt,
-        month -> Integer,
-        product_group -> Text,
-        field_rep -> BigInt,
-        inside_rep -> BigInt,
-        region -> Text,
-        currency -> Text,
-        net -> BigInt,
-        quantity -> BigInt,
-        margin -> BigInt,
-        lines -> BigInt,
-        costed_lines -> BigInt,
-    }
-}
-
-diesel::table! {
-    revenue_rep_cube (rep, dim, month, key, role, currency) {
-        rep -> BigInt,
-        dim -> Text,
-        month -> Integer,
-        key -> Text,
-        role -> Text,
-        currency -> Text,
-        net -> BigInt,
-        quantity -> BigInt,
-        margin -> BigInt,
-        lines -> BigInt,
-        costed_lines -> BigInt,
-    }
-}
-
-diesel::table! {
     erp_sync_cursors (stream) {
         stream -> Text,
         cursor -> Text,
@@ -599,8 +569,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     erp_customer_groups,
     erp_product_groups,
     erp_revenue,
-    revenue_months,
-    revenue_rep_cube,
     erp_sync_cursors,
     draft_quotes,
     active_documents,

@@ -429,6 +429,9 @@ impl SyncBatch {
 
 /// Decimal places a revenue amount may have: the monthly summary sums them exactly.
 const FACT_PLACES: u32 = 4;
+/// The largest revenue amount (in units of its currency): sums of many stay exact in the
+/// summary's 64-bit fixed point.
+const FACT_LIMIT: i64 = 100_000_000_000_000;
 
 fn check_fact(v: &mut Validator, i: usize, f: &RevenueFact) {
     let amounts = [
@@ -437,13 +440,18 @@ fn check_fact(v: &mut Validator, i: usize, f: &RevenueFact) {
         ("cost", f.cost),
     ];
     for (field, amount) in amounts {
-        if let Some(a) = amount
-            && a.normalize().scale() > FACT_PLACES
-        {
-            v.reject(
-                &format!("upserts[{i}].{field}"),
-                format!("{a} has more than {FACT_PLACES} decimal places"),
-            );
+        if let Some(a) = amount {
+            if a.normalize().scale() > FACT_PLACES {
+                v.reject(
+                    &format!("upserts[{i}].{field}"),
+                    format!("{a} has more than {FACT_PLACES} decimal places"),
+                );
+            } else if a.abs() > Decimal::from(FACT_LIMIT) {
+                v.reject(
+                    &format!("upserts[{i}].{field}"),
+                    format!("{a} is larger than {FACT_LIMIT}"),
+                );
+            }
         }
     }
     if let Some(region) = &f.region

@@ -198,8 +198,11 @@ pub trait RevenueFacts: Send + Sync {
         currency: Currency,
         top: usize,
     ) -> Result<RepSummary> {
-        let span = MonthRange::new(previous.from.min(period.from), period.to.max(previous.to))
-            .map_err(|e| e.at("period"))?;
+        // Both periods together may span twice what one may.
+        let span = MonthRange {
+            from: previous.from.min(period.from),
+            to: period.to.max(previous.to),
+        };
         let totals = self.revenue_months(RevenueScope::Rep(user), span)?;
         Ok(rep_summary(
             &cube(&totals),
@@ -389,8 +392,8 @@ pub trait ReplicaRepository {
     /// failures.
     fn replace_rep_cube(&mut self, user: UserId, rows: &[CubeRow]) -> Result<()>;
 
-    /// Customers with revenue facts, ascending, after `after` — at most `limit`; what the
-    /// consistency check of the monthly summary walks through.
+    /// Customers with revenue facts or monthly summary rows, ascending, after `after` — at
+    /// most `limit`; what the consistency check of the monthly summary walks through.
     ///
     /// # Errors
     /// Storage failures only.

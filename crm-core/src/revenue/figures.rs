@@ -361,8 +361,8 @@ pub fn address_figures(
 }
 
 /// The figures of `user` over `period` against the period before, from his `summary` (the
-/// store's sums of his rep cube); `names` the customers' names to show; months after
-/// `as_of`'s are pending.
+/// store's sums of his rep cube); `names` the customers' names to show; `top` entries of
+/// each breakdown are listed; months after `as_of`'s are pending.
 pub fn user_figures(
     user: UserId,
     currency: Currency,
@@ -370,6 +370,7 @@ pub fn user_figures(
     as_of: NaiveDate,
     summary: &RepSummary,
     names: &BTreeMap<AddressNumber, String>,
+    top: usize,
 ) -> UserRevenue {
     type Entries = BTreeMap<String, (Option<String>, Amounts, Amounts)>;
     let previous_period = period.previous();
@@ -415,7 +416,6 @@ pub fn user_figures(
         }
     }
     let month_of = |m: YearMonth| by_month.get(&m).cloned().unwrap_or_default();
-    let top = summary.top_customers.len();
     UserRevenue {
         user,
         currency,
@@ -425,8 +425,8 @@ pub fn user_figures(
         total: Comparison::new(total.0, total.1),
         as_field_rep: Comparison::new(field.0, field.1),
         as_inside_rep: Comparison::new(inside.0, inside.1),
-        by_product_group: breakdown(groups, top.max(1)),
-        by_region: breakdown(regions, top.max(1)),
+        by_product_group: breakdown(groups, top),
+        by_region: breakdown(regions, top),
         by_month: compare_months(
             period.months(),
             period.len() as i32,

@@ -46,12 +46,14 @@ pub struct Amounts {
 }
 
 impl Amounts {
-    /// The amounts of one fact.
+    /// The amounts of one fact, to the four decimal places the summary keeps (facts are
+    /// refused with more; one stored before that rule is rounded as storage rounds it).
     pub fn of(fact: &RevenueFact) -> Self {
+        let kept = |d: Decimal| d.round_dp(4);
         Amounts {
-            net: fact.net_amount,
-            quantity: fact.quantity,
-            margin: fact.margin(),
+            net: kept(fact.net_amount),
+            quantity: kept(fact.quantity),
+            margin: fact.cost.map(|c| kept(fact.net_amount) - kept(c)),
             lines: 1,
             costed_lines: u64::from(fact.cost.is_some()),
         }

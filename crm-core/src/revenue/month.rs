@@ -137,13 +137,29 @@ impl From<YearMonth> for String {
     }
 }
 
-/// The months from `from` to `to`, both included.
+/// The months from `from` to `to`, both included. Read from JSON through
+/// [`MonthRange::new`], so a range that ends before it starts is refused there too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "RawRange")]
 pub struct MonthRange {
     /// The first month.
     pub from: YearMonth,
     /// The last month.
     pub to: YearMonth,
+}
+
+/// A range as written, before it is checked.
+#[derive(Deserialize)]
+struct RawRange {
+    from: YearMonth,
+    to: YearMonth,
+}
+
+impl TryFrom<RawRange> for MonthRange {
+    type Error = ValueError;
+    fn try_from(raw: RawRange) -> Result<Self, Self::Error> {
+        MonthRange::new(raw.from, raw.to)
+    }
 }
 
 /// The most months one range may span (a hundred years).
@@ -180,14 +196,14 @@ impl MonthRange {
         })
     }
 
-    /// How many months it spans.
+    /// How many months it spans (none when built by hand ending before it starts).
     pub fn len(self) -> usize {
-        (self.to.ordinal() - self.from.ordinal() + 1) as usize
+        usize::try_from(self.to.ordinal() - self.from.ordinal() + 1).unwrap_or(0)
     }
 
-    /// Never empty: a range holds at least one month.
+    /// Whether it holds no month (only when built by hand ending before it starts).
     pub fn is_empty(self) -> bool {
-        false
+        self.len() == 0
     }
 
     /// Whether `month` lies in it.
@@ -268,6 +284,11 @@ mod tests {
             assert!(bad.parse::<YearMonth>().is_err(), "{bad}");
         }
         assert!(MonthRange::new(ym("2026-02"), ym("2026-01")).is_err());
+        let range: MonthRange =
+            serde_json::from_str(r#"{"from":"2026-01","to":"2026-03"}"#).unwrap();
+        assert_eq!(range.len(), 3);
+        let inverted = r#"{"from":"2026-05","to":"2026-01"}"#;
+        assert!(serde_json::from_str::<MonthRange>(inverted).is_err());
         assert_eq!(
             serde_json::to_string(&ym("2026-02")).unwrap(),
             "\"2026-02\""

@@ -123,6 +123,7 @@ impl<'a, S: Store> RevenueService<'a, S> {
         options: RevenueOptions,
     ) -> Result<UserRevenue> {
         let options = options.validate()?;
+        let period = MonthRange::new(period.from, period.to).map_err(|e| e.at("period"))?;
         if actor.user_id != user && !actor.sees_everything() {
             return Err(Error::Forbidden(format!(
                 "only managers see the revenue of other users (user {user})"
@@ -142,6 +143,7 @@ impl<'a, S: Store> RevenueService<'a, S> {
             self.ctx.now().date_naive(),
             &summary,
             &BTreeMap::new(),
+            options.top,
         );
         // Names for the customers listed, as far as the actor may see them.
         let scope = self.ctx.scope(actor);

@@ -35,12 +35,23 @@ impl Delta {
         *self == Delta::default()
     }
 
-    pub(super) fn add(&mut self, other: &Delta) {
-        self.net += other.net;
-        self.quantity += other.quantity;
-        self.margin += other.margin;
-        self.lines += other.lines;
-        self.costed_lines += other.costed_lines;
+    /// Adds `other` (`sign` 1) or takes it away (`sign` -1).
+    pub(super) fn add(&mut self, other: &Delta, sign: i64) -> crm_core::Result<()> {
+        let sum = |a: i64, b: i64| {
+            b.checked_mul(sign)
+                .and_then(|b| a.checked_add(b))
+                .ok_or_else(|| {
+                    crm_core::Error::invalid("upserts", "revenue sums exceed what storage holds")
+                })
+        };
+        *self = Delta {
+            net: sum(self.net, other.net)?,
+            quantity: sum(self.quantity, other.quantity)?,
+            margin: sum(self.margin, other.margin)?,
+            lines: sum(self.lines, other.lines)?,
+            costed_lines: sum(self.costed_lines, other.costed_lines)?,
+        };
+        Ok(())
     }
 
     /// The stored sums of `amounts`; `at` names them in errors.
@@ -96,13 +107,17 @@ impl Deltas {
             Some(cost) => net - fixed(cost, "cost")?,
             None => 0,
         };
-        let row = self.0.entry(SummaryKey::of(fact)).or_default();
-        row.net += sign * net;
-        row.quantity += sign * fixed(fact.quantity, "quantity")?;
-        row.margin += sign * margin;
-        row.lines += sign;
-        row.costed_lines += sign * i64::from(fact.cost.is_some());
-        Ok(())
+        let one = Delta {
+            net,
+            quantity: fixed(fact.quantity, "quantity")?,
+            margin,
+            lines: 1,
+            costed_lines: i64::from(fact.cost.is_some()),
+        };
+        self.0
+            .entry(SummaryKey::of(fact))
+            .or_default()
+            .add(&one, sign)
     }
 }
 
@@ -413,15 +428,28 @@ impl DieselTx<'_> {
         after: Option<AddressNumber>,
         limit: usize,
     ) -> crm_core::Result<Vec<AddressNumber>> {
-        let numbers: Vec<i64> = erp_revenue::table
-            .filter(erp_revenue::customer.gt(after.map_or(i64::MIN, |a| a.0)))
+        // Customers with facts, and those with summary rows only (left over): both are
+        // checked.
+        let after = after.map_or(i64::MIN, |a| a.0);
+        let n = i64::try_from(limit).unwrap_or(i64::MAX);
+        let with_facts: Vec<i64> = erp_revenue::table
+            .filter(erp_revenue::customer.gt(after))
             .select(erp_revenue::customer)
             .distinct()
             .order(erp_revenue::customer)
-            .limit(i64::try_from(limit).unwrap_or(i64::MAX))
+            .limit(n)
             .load(&mut *self.conn)
             .dom()?;
-        Ok(numbers.into_iter().map(AddressNumber).collect())
+        let with_rows: Vec<i64> = revenue_months::table
+            .filter(revenue_months::customer.gt(after))
+            .select(revenue_months::customer)
+            .distinct()
+            .order(revenue_months::customer)
+            .limit(n)
+            .load(&mut *self.conn)
+            .dom()?;
+        let numbers: BTreeSet<i64> = with_facts.into_iter().chain(with_rows).collect();
+        Ok(numbers.into_iter().take(limit).map(AddressNumber).collect())
     }
 
     pub(super) fn revenue_of(

@@ -176,7 +176,7 @@ impl DieselTx<'_> {
         let mut cube: BTreeMap<CubeKey, Delta> = BTreeMap::new();
         for (key, delta) in deltas.iter().filter(|(_, d)| !d.is_zero()) {
             for k in cube_keys(key) {
-                cube.entry(k).or_default().add(delta);
+                cube.entry(k).or_default().add(delta, 1)?;
             }
         }
         self.add_to_cube(cube)
