@@ -355,6 +355,21 @@ impl<S: Store> RevenueFacts for Replica<S> {
             .read(|tx| tx.replica_revenue_months(scope, months))
     }
 
+    fn customer_revenue(
+        &self,
+        customer: AddressNumber,
+        months: MonthRange,
+        days: [(NaiveDate, NaiveDate); 2],
+    ) -> Result<(Vec<MonthTotal>, Vec<RevenueFact>, Vec<RevenueFact>)> {
+        self.store.read(|tx| {
+            Ok((
+                tx.replica_revenue_months(RevenueScope::Customer(customer), months)?,
+                tx.replica_revenue_facts(Some(customer), days[0].0, days[0].1)?,
+                tx.replica_revenue_facts(Some(customer), days[1].0, days[1].1)?,
+            ))
+        })
+    }
+
     fn rep_summary(
         &self,
         user: UserId,

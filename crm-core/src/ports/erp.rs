@@ -183,6 +183,26 @@ pub trait RevenueFacts: Send + Sync {
         Ok(summarize(facts.iter().filter(|f| scope.admits(f))))
     }
 
+    /// What a customer's figures are made of, read together: his summary rows over
+    /// `months`, and his facts of each of the two day ranges `days` (the month under way
+    /// and the same days a year earlier). The default asks the three questions one after
+    /// the other; the replica answers them in one transaction.
+    ///
+    /// # Errors
+    /// As the module says.
+    fn customer_revenue(
+        &self,
+        customer: AddressNumber,
+        months: MonthRange,
+        days: [(NaiveDate, NaiveDate); 2],
+    ) -> Result<(Vec<MonthTotal>, Vec<RevenueFact>, Vec<RevenueFact>)> {
+        Ok((
+            self.revenue_months(RevenueScope::Customer(customer), months)?,
+            self.revenue_facts(Some(customer), days[0].0, days[0].1)?,
+            self.revenue_facts(Some(customer), days[1].0, days[1].1)?,
+        ))
+    }
+
     /// What `user`'s figures are made of: the totals, product groups and regions of his rep
     /// cube from `previous.from` to `period.to`, and his `top` customers of `period` in
     /// `currency` with their sums in `previous`. The default sums up

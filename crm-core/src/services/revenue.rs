@@ -9,8 +9,8 @@ use crate::ids::AddressNumber;
 use crate::ids::{AddressId, UserId};
 use crate::ports::Store;
 use crate::revenue::{
-    AddressRevenue, MonthRange, RevenueScope, UserRevenue, YearMonth, a_year_earlier,
-    address_figures, user_figures,
+    AddressRevenue, MonthRange, UserRevenue, YearMonth, a_year_earlier, address_figures,
+    user_figures,
 };
 use crate::user::Actor;
 use crate::values::Currency;
@@ -92,11 +92,15 @@ impl<'a, S: Store> RevenueService<'a, S> {
         let erp = self.ctx.erp()?;
         let months =
             MonthRange::new(this_month.plus(-23), this_month).map_err(|e| e.at("as_of"))?;
-        let totals = erp.revenue_months(RevenueScope::Customer(customer), months)?;
-        let current_days = erp.revenue_facts(Some(customer), this_month.first_day(), as_of)?;
         let last_year = this_month.a_year_earlier();
-        let previous_days =
-            erp.revenue_facts(Some(customer), last_year.first_day(), a_year_earlier(as_of))?;
+        let (totals, current_days, previous_days) = erp.customer_revenue(
+            customer,
+            months,
+            [
+                (this_month.first_day(), as_of),
+                (last_year.first_day(), a_year_earlier(as_of)),
+            ],
+        )?;
         Ok(address_figures(
             customer,
             options.currency,

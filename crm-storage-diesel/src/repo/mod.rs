@@ -50,6 +50,19 @@ impl DieselTx<'_> {
         }
         Ok(())
     }
+
+    /// Back to PostgreSQL's usual plan cache, for statements whose plan does not depend on
+    /// the size of a table — the additive upserts into the revenue summaries, which would
+    /// otherwise be planned anew for every block of rows.
+    pub(crate) fn plan_as_usual(&mut self) -> crm_core::Result<()> {
+        use diesel::connection::SimpleConnection;
+
+        use crate::error::QueryResultExt;
+        if let AnyConnection::Postgresql(c) = &mut *self.conn {
+            c.batch_execute("SET LOCAL plan_cache_mode = auto").dom()?;
+        }
+        Ok(())
+    }
 }
 
 /// Inserts a slice of rows in multi-row statements of a fixed number of rows, so that the

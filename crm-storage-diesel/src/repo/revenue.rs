@@ -313,6 +313,7 @@ impl DieselTx<'_> {
             }
             deleted += n;
         }
+        self.plan_as_usual()?;
         self.apply_revenue_deltas(deltas)?;
         Ok((rows.len(), deleted, Vec::new()))
     }

@@ -13,7 +13,9 @@ CREATE TABLE revenue_months (
     margin BIGINT NOT NULL,
     lines BIGINT NOT NULL,
     costed_lines BIGINT NOT NULL,
+    -- Covering: a customer's months are read from the index alone.
     PRIMARY KEY (customer, month, product_group, field_rep, inside_rep, region, currency)
+        INCLUDE (net, quantity, margin, lines, costed_lines)
 );
 CREATE INDEX revenue_months_field_rep ON revenue_months (field_rep, month);
 CREATE INDEX revenue_months_inside_rep ON revenue_months (inside_rep, month);
