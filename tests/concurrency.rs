@@ -55,12 +55,19 @@ fn concurrent_edits_apply_or_conflict_never_vanish(db: Db) -> TestResult {
         .addresses()
         .capture_lead(&rep, &address("Umkämpft AG", "8001", "Zürich"))?
         .id;
+    // In the first round every thread reads the address before any writes it: they all
+    // hold the same version, so one applies and the others conflict, however the threads
+    // are scheduled.
+    let all_read = Arc::new(Barrier::new(THREADS));
     let (crm, outcomes) = in_threads(crm, move |crm, t| {
         let rep = actor(REP_A);
         let mut applied = Vec::new();
         let mut conflicts = 0;
         for round in 0..ROUNDS {
             let current = crm.addresses().get(&rep, id)?;
+            if round == 0 {
+                all_read.wait();
+            }
             let value = format!("thread {t} round {round}");
             let patch = AddressPatch {
                 name2: Some(Some(value.clone())),
