@@ -383,6 +383,14 @@ impl<S: Store> RevenueFacts for Replica<S> {
     }
 }
 
+/// Every month there is (not a period anyone asks for, so not one `MonthRange::new` admits).
+fn every_month() -> Result<MonthRange> {
+    Ok(MonthRange {
+        from: YearMonth::new(1, 1).map_err(|e| e.at("month"))?,
+        to: YearMonth::new(9999, 12).map_err(|e| e.at("month"))?,
+    })
+}
+
 /// Customers checked per transaction by [`Replica::check_revenue_summary`].
 const CHECK_CHUNK: usize = 500;
 
@@ -424,14 +432,21 @@ impl<S: Store> Replica<S> {
         let missing = self.store.read(|tx| {
             // The first customers with revenue tell: their summary rows must be there, and
             // a month of a rep of theirs in the rep cube (which came after the summary).
-            let customers = tx.revenue_customers(None, 50)?;
-            if customers.is_empty() {
-                return Ok(false);
+            // Their summary rows only: the facts are not read at start-up.
+            let all = every_month()?;
+            let mut with_rep = None;
+            for customer in tx.revenue_customers(None, 50)? {
+                let rows = tx.replica_revenue_months(RevenueScope::Customer(customer), all)?;
+                if rows.is_empty() {
+                    return Ok(true);
+                }
+                with_rep = rows.into_iter().find(|r| !cube_keys(&r.key).is_empty());
+                if with_rep.is_some() {
+                    break;
+                }
             }
-            let (_, rows) = tx.revenue_of_customers(&customers)?;
-            // The rep cube came after the summary: a rep's month of it must be there.
-            let Some(row) = rows.iter().find(|r| !cube_keys(&r.key).is_empty()) else {
-                return Ok(rows.is_empty());
+            let Some(row) = with_rep else {
+                return Ok(false);
             };
             let Some(rep) = row.key.field_rep.or(row.key.inside_rep) else {
                 return Ok(false);
@@ -483,11 +498,7 @@ impl<S: Store> Replica<S> {
         }
         // The rep cube is the summary summed up per rep: checked against it, rep by rep.
         let reps = self.store.read(|tx| tx.revenue_reps())?;
-        // Every month there is (not a period anyone asks for, so not one `new` admits).
-        let all = MonthRange {
-            from: YearMonth::new(1, 1).map_err(|e| e.at("month"))?,
-            to: YearMonth::new(9999, 12).map_err(|e| e.at("month"))?,
-        };
+        let all = every_month()?;
         for user in reps {
             let differing = self.store.write(|tx| {
                 let rows = tx.replica_revenue_months(RevenueScope::Rep(user), all)?;

@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::rep::{CubeDim, RepSummary, other_currencies};
-use super::{Amounts, MonthRange, MonthTotal, SummaryKey, YearMonth};
+use super::{Amounts, MonthRange, MonthTotal, SummaryKey, YearMonth, summarize};
 use crate::erp::RevenueFact;
 use crate::ids::{AddressNumber, UserId};
 use crate::values::Currency;
@@ -298,20 +298,17 @@ pub fn address_figures(
     );
 
     // The year to date: whole months from the summary, the month under way day by day.
-    let day_rows = |facts: &[RevenueFact], others: &mut BTreeSet<Currency>| {
-        let keyed: Vec<(SummaryKey, Amounts)> = facts
-            .iter()
-            .map(|f| (SummaryKey::of(f), Amounts::of(f)))
-            .collect();
-        let kept: Vec<(SummaryKey, Amounts)> =
-            in_currency(keyed.iter().map(|(k, a)| (k, a)), currency, others)
-                .into_iter()
-                .map(|(k, a)| (k.clone(), a.clone()))
-                .collect();
-        kept
-    };
-    let current_extra = day_rows(current_days, &mut others);
-    let previous_extra = day_rows(previous_days, &mut others);
+    let (current_days, previous_days) = (summarize(current_days), summarize(previous_days));
+    let current_extra = in_currency(
+        current_days.iter().map(|t| (&t.key, &t.amounts)),
+        currency,
+        &mut others,
+    );
+    let previous_extra = in_currency(
+        previous_days.iter().map(|t| (&t.key, &t.amounts)),
+        currency,
+        &mut others,
+    );
     let mut groups: BTreeMap<String, (Option<String>, Amounts, Amounts)> = BTreeMap::new();
     let (mut ytd, mut ytd_before) = (Amounts::default(), Amounts::default());
     let whole = |m: YearMonth, year_start: YearMonth| {
@@ -361,15 +358,15 @@ pub fn address_figures(
 }
 
 /// The figures of `user` over `period` against the period before, from his `summary` (the
-/// store's sums of his rep cube); `names` the customers' names to show; `top` entries of
-/// each breakdown are listed; months after `as_of`'s are pending.
+/// store's sums of his rep cube); `top` entries of each breakdown are listed; months after
+/// `as_of`'s are pending. The customers listed carry no names: the caller adds those the
+/// actor may see.
 pub fn user_figures(
     user: UserId,
     currency: Currency,
     period: MonthRange,
     as_of: NaiveDate,
     summary: &RepSummary,
-    names: &BTreeMap<AddressNumber, String>,
     top: usize,
 ) -> UserRevenue {
     type Entries = BTreeMap<String, (Option<String>, Amounts, Amounts)>;
@@ -421,7 +418,7 @@ pub fn user_figures(
         currency,
         period,
         previous_period,
-        by_customer: ranked(summary, &total, names),
+        by_customer: ranked(summary, &total),
         total: Comparison::new(total.0, total.1),
         as_field_rep: Comparison::new(field.0, field.1),
         as_inside_rep: Comparison::new(inside.0, inside.1),
@@ -438,11 +435,7 @@ pub fn user_figures(
 }
 
 /// The ranked customers as a breakdown: the rest is the total less the listed ones.
-fn ranked(
-    summary: &RepSummary,
-    total: &(Amounts, Amounts),
-    names: &BTreeMap<AddressNumber, String>,
-) -> Breakdown {
+fn ranked(summary: &RepSummary, total: &(Amounts, Amounts)) -> Breakdown {
     let (mut rest, mut rest_before) = (total.0.clone(), total.1.clone());
     let listed: Vec<Share> = summary
         .top_customers
@@ -452,7 +445,7 @@ fn ranked(
             rest_before.subtract(&c.previous);
             Share {
                 key: c.customer.to_string(),
-                label: names.get(&c.customer).cloned(),
+                label: None,
                 share_percent: percent_of(c.current.net, total.0.net),
                 current: c.current.clone(),
                 previous: c.previous.clone(),

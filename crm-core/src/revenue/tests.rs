@@ -88,7 +88,6 @@ fn a_period_across_the_year_end_compares_with_the_months_before() {
         period,
         day("2026-01-15"),
         &summary,
-        &BTreeMap::new(),
         3,
     );
     assert_eq!(figures.by_customer.top.len(), 1);

@@ -146,7 +146,6 @@ impl<'a, S: Store> RevenueService<'a, S> {
             period,
             self.ctx.now().date_naive(),
             &summary,
-            &BTreeMap::new(),
             options.top,
         );
         // Names for the customers listed, as far as the actor may see them.

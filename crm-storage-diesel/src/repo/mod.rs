@@ -100,6 +100,26 @@ macro_rules! insert_in_blocks {
 }
 pub(crate) use insert_in_blocks;
 
+/// Loads `((text, position), data)` of stored rows whose text part is among `keys`.
+macro_rules! stored_by_pair {
+    ($conn:expr, $table:ident, $a:ident, $b:ident, $keys:expr) => {{
+        let mut keys: Vec<String> = $keys;
+        keys.sort();
+        keys.dedup();
+        let mut stored = std::collections::HashMap::new();
+        for chunk in keys.chunks(super::replica::CHUNK) {
+            let rows: Vec<(String, i64, String)> = $table::table
+                .filter($table::$a.eq_any(chunk))
+                .select(($table::$a, $table::$b, $table::data))
+                .load(&mut *$conn)
+                .dom()?;
+            stored.extend(rows.into_iter().map(|(a, b, d)| ((a, b), d)));
+        }
+        stored
+    }};
+}
+pub(crate) use stored_by_pair;
+
 /// The addresses of the opportunities whose team a user is in.
 type TeamAddresses = diesel::dsl::Select<
     diesel::dsl::Filter<opportunity_team::table, diesel::dsl::Eq<opportunity_team::user_id, i64>>,

@@ -12,7 +12,7 @@ use diesel::prelude::*;
 use diesel::upsert::excluded;
 use serde::Serialize;
 
-use super::{DieselTx, insert_in_blocks};
+use super::{DieselTx, insert_in_blocks, stored_by_pair};
 use crate::connection::with_inner;
 use crate::error::QueryResultExt;
 use crate::schema::{
@@ -110,25 +110,6 @@ macro_rules! stored_by_text_key {
                 .load(&mut *$conn)
                 .dom()?;
             stored.extend(rows);
-        }
-        stored
-    }};
-}
-
-/// Loads `((text, position), data)` of stored rows whose text part is among `keys`.
-macro_rules! stored_by_pair {
-    ($conn:expr, $table:ident, $a:ident, $b:ident, $keys:expr) => {{
-        let mut keys: Vec<String> = $keys;
-        keys.sort();
-        keys.dedup();
-        let mut stored = HashMap::new();
-        for chunk in keys.chunks(CHUNK) {
-            let rows: Vec<(String, i64, String)> = $table::table
-                .filter($table::$a.eq_any(chunk))
-                .select(($table::$a, $table::$b, $table::data))
-                .load(&mut *$conn)
-                .dom()?;
-            stored.extend(rows.into_iter().map(|(a, b, d)| ((a, b), d)));
         }
         stored
     }};

@@ -11,7 +11,7 @@ use diesel::prelude::*;
 use diesel::upsert::excluded;
 
 use super::replica::{CHUNK, changed, last_per_key, position};
-use super::{DieselTx, insert_in_blocks};
+use super::{DieselTx, insert_in_blocks, stored_by_pair};
 use crate::connection::with_inner;
 use crate::error::QueryResultExt;
 use crate::fixed::{from_fixed, to_fixed};
@@ -96,24 +96,7 @@ impl Deltas {
         sign: i64,
         at: &str,
     ) -> crm_core::Result<()> {
-        let fixed = |amount: crm_core::Decimal, field: &str| {
-            to_fixed(
-                amount.round_dp(crate::fixed::SCALE),
-                &format!("{at}.{field}"),
-            )
-        };
-        let net = fixed(fact.net_amount, "net_amount")?;
-        let margin = match fact.cost {
-            Some(cost) => net - fixed(cost, "cost")?,
-            None => 0,
-        };
-        let one = Delta {
-            net,
-            quantity: fixed(fact.quantity, "quantity")?,
-            margin,
-            lines: 1,
-            costed_lines: i64::from(fact.cost.is_some()),
-        };
+        let one = Delta::of(&Amounts::of(fact), at)?;
         self.0
             .entry(SummaryKey::of(fact))
             .or_default()
@@ -219,26 +202,17 @@ impl DieselTx<'_> {
     ) -> crm_core::Result<(usize, usize, Vec<Replaced>)> {
         let conn = &mut *self.conn;
         let latest = last_per_key(upserts, |f| (f.document.to_string(), position(f.position)))?;
-        let mut documents: Vec<String> = latest
-            .keys()
-            .map(|k| k.0.clone())
-            .chain(deletions.iter().map(|(d, _)| d.to_string()))
-            .collect();
-        documents.sort();
-        documents.dedup();
-        let mut stored: HashMap<(String, i64), String> = HashMap::new();
-        for chunk in documents.chunks(CHUNK) {
-            let rows: Vec<(String, i64, String)> = erp_revenue::table
-                .filter(erp_revenue::document.eq_any(chunk))
-                .select((
-                    erp_revenue::document,
-                    erp_revenue::position,
-                    erp_revenue::data,
-                ))
-                .load(&mut *conn)
-                .dom()?;
-            stored.extend(rows.into_iter().map(|(d, p, data)| ((d, p), data)));
-        }
+        let stored: HashMap<(String, i64), String> = stored_by_pair!(
+            conn,
+            erp_revenue,
+            document,
+            position,
+            latest
+                .keys()
+                .map(|k| k.0.clone())
+                .chain(deletions.iter().map(|(d, _)| d.to_string()))
+                .collect()
+        );
         // The monthly summary follows: what a written fact replaces or a deletion removes
         // is subtracted, what is written added.
         let mut deltas = Deltas::default();
