@@ -89,7 +89,7 @@ impl Crm {
     pub fn open_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, OpenError> {
         let store = DieselStore::open(&settings.store_options()?)?;
         let replica = Arc::new(settings.erp.replica(store.clone(), clock.clone()));
-        let services = Services::with_erp(
+        let services = Services::with_store_replica(
             store,
             clock,
             settings.rules(),
@@ -138,6 +138,7 @@ impl Crm {
             .map_err(|e| OpenError::Settings(format!("archive: {e}")))?;
         services.set_blob_store(Arc::new(blobs));
         services.set_text_extractor(Arc::new(crm_dmas::FileText::default()));
+        services.set_sparkline_renderer(Arc::new(MisSparklines));
         let mut warnings = indexes::attach(&services, &settings)?;
         if replica.ensure_revenue_summary()? {
             warnings.push(
@@ -267,6 +268,18 @@ impl Crm {
         self.services.revenue()
     }
 
+    /// The dashboards of an address and of a user, each read from one snapshot; the
+    /// address's revenue comes with the 12-month sparkline of [`mis::sparkline`].
+    pub fn dashboards(&self) -> DashboardService<'_, DieselStore> {
+        self.services.dashboards()
+    }
+
+    /// Connects the host's geocoder, asked by the address dashboard for addresses stored
+    /// without coordinates. Set once; a second call is ignored and answers `false`.
+    pub fn set_geocoder(&self, geocoder: Arc<dyn Geocoder>) -> bool {
+        self.services.set_geocoder(geocoder)
+    }
+
     /// Quotes written in the CRM (priced line by line, explained), their outbox to the ERP
     /// host, and each user's active sales document.
     pub fn quotes(&self) -> QuoteService<'_, DieselStore> {
@@ -328,5 +341,28 @@ impl Crm {
     /// The backend in use.
     pub fn backend(&self) -> Backend {
         self.store().backend()
+    }
+}
+
+/// The address dashboard's 12-month line, drawn by the MIS crate (160 × 40 px SVG).
+struct MisSparklines;
+
+impl SparklineRenderer for MisSparklines {
+    fn sparkline_svg(
+        &self,
+        months: &[revenue::MonthComparison],
+        currency: Currency,
+        language: Language,
+    ) -> Result<String> {
+        let options = mis::ChartOptions {
+            width: 160,
+            height: 40,
+            language,
+            format: mis::Format::Svg,
+        };
+        let chart = mis::sparkline(months, currency, &options)
+            .map_err(|e| Error::Storage(format!("the sparkline cannot be drawn: {e}")))?;
+        String::from_utf8(chart.bytes)
+            .map_err(|e| Error::Storage(format!("the sparkline is not UTF-8: {e}")))
     }
 }

@@ -50,6 +50,7 @@ pub mod address;
 pub mod archive;
 pub mod calendar;
 pub mod contact;
+pub mod dashboard;
 pub mod duplicates;
 pub mod entity;
 pub mod erp;
@@ -88,9 +89,10 @@ pub use numbering::{NumberRange, NumberRanges};
 pub use pool::{NewPool, Pool, PoolAddition, PoolData, PoolInput, PoolVisibility};
 pub use ports::{
     ActivationRepository, AddressRepository, CalendarRepository, Clock, ContactRepository,
-    CounterRepository, DocumentRepository, DraftRepository, Erp, ErpEventSink, NoteRepository,
-    OpportunityRepository, OrderLines, PoolRepository, Prices, Receivables, ReplicaRepository,
-    RevenueFacts, SalesDocuments, Store, TraceRepository, Tx, UserRepository,
+    CounterRepository, DocumentRepository, DraftRepository, Erp, ErpEventSink, Geocoder,
+    NoteRepository, OpportunityRepository, OrderLines, PoolRepository, Prices, Receivables,
+    ReplicaRepository, RevenueFacts, SalesDocuments, SparklineRenderer, Store, TraceRepository, Tx,
+    UserRepository,
 };
 pub use search::{
     AddressCriteria, AddressQuery, AddressSort, AddressSortField, Page, PageRequest,
@@ -98,11 +100,12 @@ pub use search::{
 };
 pub use services::{
     ActivatedAddress, AddressService, AddressView, CalendarService, ContactService, Conversion,
-    ConversionPreview, ConvertOptions, DispositionLine, DocumentService, ErpService, FieldChange,
-    ImportReport, ImportRow, Incoming, IndexDrift, LinkedRecord, MAX_DOCUMENT_BATCH,
-    MAX_DOCUMENT_HITS, MAX_OUTBOX, MAX_PIPELINE_USERS, NoteService, OpportunityService,
-    PoolService, ProductService, QuoteService, ReceivablesView, RevenueOptions, RevenueService,
-    Rules, STANDARD_VAT_RATE, Services, SlaEvent, TraceService, UserService, UserSyncReport,
+    ConversionPreview, ConvertOptions, DashboardOptions, DashboardService, DispositionLine,
+    DocumentService, ErpService, FieldChange, ImportReport, ImportRow, Incoming, IndexDrift,
+    LinkedRecord, MAX_DOCUMENT_BATCH, MAX_DOCUMENT_HITS, MAX_OUTBOX, MAX_PIPELINE_USERS,
+    NoteService, OpportunityService, PoolService, ProductService, QuoteService, ReceivablesView,
+    RevenueOptions, RevenueService, Rules, STANDARD_VAT_RATE, Services, SlaEvent, TraceService,
+    UserService, UserSyncReport,
 };
 pub use user::{Actor, Role, User, UserDirectory};
 pub use values::{

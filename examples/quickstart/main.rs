@@ -15,6 +15,7 @@
 //!
 //! Running it again reuses the data: the seed is skipped and a new lead is captured.
 
+mod dashboards;
 mod documents;
 mod erp;
 mod products;
@@ -26,6 +27,7 @@ use crm::{
     AddressSummary, AddressView, ConvertOptions, Crm, Error, MatchReason, PageRequest,
     PostalAddressInput, PostalCodeFilter, Settings, calendar, demo,
 };
+use dashboards::dashboards;
 use documents::documents;
 use erp::{erp, submit};
 use products::products;
@@ -93,6 +95,7 @@ fn main() -> Result<()> {
     revenue(&crm, &rep)?;
     products(&crm, &rep)?;
     documents(&crm, &rep, &customer)?;
+    dashboards(&crm, &rep, &customer)?;
     submit(&crm, &rep)?;
     exports(&crm)?;
     Ok(())

@@ -393,6 +393,13 @@ pub trait ReplicaRepository {
         top: usize,
     ) -> Result<RepSummary>;
 
+    /// The monthly totals (`CubeDim::Total`, every role and currency) of `user`'s rep cube
+    /// over `months`, in no particular order — what his year to date is made of.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn replica_rep_totals(&mut self, user: UserId, months: MonthRange) -> Result<Vec<CubeRow>>;
+
     /// Every user with rows in the monthly summary or in the rep cube, ascending.
     ///
     /// # Errors

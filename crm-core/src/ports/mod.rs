@@ -23,6 +23,7 @@
 
 mod address_index;
 mod archive;
+mod dashboard;
 mod erp;
 mod pool;
 mod product;
@@ -35,6 +36,7 @@ pub use archive::{
     BlobStore, DocumentIndex, DocumentIndexWriter, DocumentRepository, Extracted, IndexedDocument,
     StoredBlob, TextExtractor,
 };
+pub use dashboard::{Geocoder, SparklineRenderer};
 pub use erp::{
     DraftRepository, Erp, ErpEventSink, OrderLines, Prices, Receivables, ReplicaRepository,
     RevenueFacts, SalesDocuments,

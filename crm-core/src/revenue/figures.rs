@@ -7,7 +7,7 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::rep::{CubeDim, RepSummary, other_currencies};
+use super::rep::{CubeDim, CubeRow, RepSummary, other_currencies};
 use super::{Amounts, MonthRange, MonthTotal, SummaryKey, YearMonth, summarize};
 use crate::erp::RevenueFact;
 use crate::ids::{AddressNumber, UserId};
@@ -147,6 +147,95 @@ pub struct UserRevenue {
     pub by_month: Vec<MonthComparison>,
     /// Currencies he has revenue in besides `currency`.
     pub other_currencies: Vec<Currency>,
+}
+
+/// A user's revenue of this year so far against last year's, from the monthly totals of his
+/// rep cube (a line counts once when he is both its field and inside rep). Whole months are
+/// compared like for like; the month under way is shown so far, beside the same month last
+/// year in whole.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct YearToDate {
+    /// The user.
+    pub user: UserId,
+    /// The currency of every amount.
+    pub currency: Currency,
+    /// The day the figures are computed for.
+    pub as_of: NaiveDate,
+    /// From January to `as_of`: what he made this year so far.
+    pub year_to_date: Amounts,
+    /// This year's months that are over (`None` in January).
+    pub completed_months: Option<MonthRange>,
+    /// Those months against the same months a year earlier.
+    pub completed: Comparison,
+    /// The month under way, so far.
+    pub this_month: Amounts,
+    /// The same month a year earlier, in whole.
+    pub same_month_last_year: Amounts,
+    /// Currencies he has revenue in besides `currency`.
+    pub other_currencies: Vec<Currency>,
+}
+
+/// The months [`year_to_date`] reads: last year's January to `as_of`'s month.
+pub fn year_to_date_months(as_of: NaiveDate) -> MonthRange {
+    let this_month = YearMonth::of(as_of);
+    MonthRange {
+        from: this_month
+            .plus(1 - this_month.month() as i32)
+            .a_year_earlier(),
+        to: this_month,
+    }
+}
+
+/// `user`'s [`YearToDate`] as of `as_of` from the total rows (`CubeDim::Total`) of his rep
+/// cube over [`year_to_date_months`]; other rows are ignored.
+pub fn year_to_date(
+    user: UserId,
+    currency: Currency,
+    as_of: NaiveDate,
+    rows: &[CubeRow],
+) -> YearToDate {
+    let this_month = YearMonth::of(as_of);
+    let january = this_month.plus(1 - this_month.month() as i32);
+    let completed_months = (this_month.month() > 1).then(|| MonthRange {
+        from: january,
+        to: this_month.plus(-1),
+    });
+    let totals: Vec<&CubeRow> = rows
+        .iter()
+        .filter(|r| r.key.rep == user && r.key.dim == CubeDim::Total)
+        .collect();
+    let sum = |from: YearMonth, to: YearMonth| {
+        let mut sum = Amounts::default();
+        for row in &totals {
+            if row.key.currency == currency && from <= row.key.month && row.key.month <= to {
+                sum.add(&row.amounts);
+            }
+        }
+        sum
+    };
+    let (current, previous) = match completed_months {
+        Some(m) => (
+            sum(m.from, m.to),
+            sum(m.from.a_year_earlier(), m.to.a_year_earlier()),
+        ),
+        None => (Amounts::default(), Amounts::default()),
+    };
+    let others: BTreeSet<Currency> = totals
+        .iter()
+        .map(|r| r.key.currency)
+        .filter(|c| *c != currency)
+        .collect();
+    YearToDate {
+        user,
+        currency,
+        as_of,
+        year_to_date: sum(january, this_month),
+        completed_months,
+        completed: Comparison::new(current, previous),
+        this_month: sum(this_month, this_month),
+        same_month_last_year: sum(this_month.a_year_earlier(), this_month.a_year_earlier()),
+        other_currencies: others.into_iter().collect(),
+    }
 }
 
 /// `current` against `previous` in percent, one decimal; `None` when `previous` is zero.

@@ -22,7 +22,8 @@ use crate::values::Currency;
 
 pub use figures::{
     AddressRevenue, Breakdown, Comparison, MonthComparison, PeriodComparison, Share, UserRevenue,
-    a_year_earlier, address_figures, breakdown, user_figures,
+    YearToDate, a_year_earlier, address_figures, breakdown, user_figures, year_to_date,
+    year_to_date_months,
 };
 pub use month::{MAX_MONTHS, MonthRange, YearMonth};
 pub use rep::{

@@ -12,7 +12,7 @@ use super::Context;
 use crate::entity::EntityKind;
 use crate::entity::EntityRef;
 use crate::erp::{
-    DispositionStatus, DocumentHeader, DocumentNumber, DocumentQuery, OpenItem, OrderLine,
+    DispositionStatus, DocumentHeader, DocumentNumber, DocumentQuery, OpenItem, OrderLine, Payment,
     PaymentHabits, PriceResult, ProductNumber, SalesDocument, SpecialCondition, pricing,
 };
 use crate::error::{Error, Result};
@@ -47,6 +47,40 @@ pub struct ReceivablesView {
     pub settled_items: usize,
     /// Payment habits, one per currency the customer is invoiced in, by currency code.
     pub habits: Vec<PaymentHabits>,
+}
+
+impl ReceivablesView {
+    /// The view of a customer's `items` and `payments` as of `today`.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] when a payment's currency differs from its invoice's.
+    pub fn compute(items: Vec<OpenItem>, payments: &[Payment], today: NaiveDate) -> Result<Self> {
+        let mut by_currency: BTreeMap<String, (Currency, Vec<OpenItem>)> = BTreeMap::new();
+        for item in &items {
+            by_currency
+                .entry(item.currency.code().to_owned())
+                .or_insert_with(|| (item.currency, Vec::new()))
+                .1
+                .push(item.clone());
+        }
+        let habits = by_currency
+            .into_values()
+            .map(|(currency, items)| {
+                let paid: Vec<_> = payments
+                    .iter()
+                    .filter(|p| items.iter().any(|i| i.invoice == p.invoice))
+                    .cloned()
+                    .collect();
+                PaymentHabits::compute(currency, &items, &paid, today)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let settled_items = items.iter().filter(|i| i.is_settled()).count();
+        Ok(ReceivablesView {
+            open_items: items.into_iter().filter(|i| !i.is_settled()).collect(),
+            settled_items,
+            habits,
+        })
+    }
 }
 
 /// The ERP's data of addresses: sales documents, disposition, receivables, conditions, prices.
@@ -146,32 +180,7 @@ impl<'a, S: Store> ErpService<'a, S> {
         let erp = self.ctx.erp()?;
         let items = erp.open_items_of(customer)?;
         let payments = erp.payments_of(customer)?;
-        let today = self.today();
-        let mut by_currency: BTreeMap<String, (Currency, Vec<OpenItem>)> = BTreeMap::new();
-        for item in &items {
-            by_currency
-                .entry(item.currency.code().to_owned())
-                .or_insert_with(|| (item.currency, Vec::new()))
-                .1
-                .push(item.clone());
-        }
-        let habits = by_currency
-            .into_values()
-            .map(|(currency, items)| {
-                let paid: Vec<_> = payments
-                    .iter()
-                    .filter(|p| items.iter().any(|i| i.invoice == p.invoice))
-                    .cloned()
-                    .collect();
-                PaymentHabits::compute(currency, &items, &paid, today)
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let settled_items = items.iter().filter(|i| i.is_settled()).count();
-        Ok(ReceivablesView {
-            open_items: items.into_iter().filter(|i| !i.is_settled()).collect(),
-            settled_items,
-            habits,
-        })
+        ReceivablesView::compute(items, &payments, self.today())
     }
 
     /// The special conditions of the address (its own and its customer groups'), valid on

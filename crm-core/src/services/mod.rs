@@ -6,6 +6,7 @@ mod addresses;
 mod calendar;
 mod contacts;
 mod conversion;
+mod dashboards;
 mod document_batch;
 mod document_text;
 mod document_upkeep;
@@ -30,6 +31,7 @@ pub use addresses::{ActivatedAddress, AddressService, AddressView, RECENT_ACTIVA
 pub use calendar::{CalendarService, MAX_AGENDA, SlaEvent};
 pub use contacts::ContactService;
 pub use conversion::{Conversion, ConversionPreview, ConvertOptions, FieldChange};
+pub use dashboards::{DashboardOptions, DashboardService, MAX_DASHBOARD_ROWS};
 pub use document_batch::{Incoming, MAX_DOCUMENT_BATCH};
 pub use document_text::MAX_DOCUMENT_HITS;
 pub use documents::DocumentService;
@@ -55,7 +57,8 @@ use crate::ids::{
 use crate::numbering::NumberRanges;
 use crate::opportunity::{OpportunityRules, Pipeline};
 use crate::ports::{
-    AddressIndex, BlobStore, Clock, DocumentIndex, Erp, ProductIndex, Store, TextExtractor, Tx,
+    AddressIndex, BlobStore, Clock, DocumentIndex, Erp, Geocoder, ProductIndex, SparklineRenderer,
+    Store, TextExtractor, Tx,
 };
 use crate::trace::{CRM_SOURCE, ChainHead, DomainEvent, NewTrace, SealedTrace, TraceRules};
 use crate::user::Actor;
@@ -84,6 +87,11 @@ struct Context<S> {
     rules: Rules,
     pipeline: Pipeline,
     erp: Option<Arc<dyn Erp>>,
+    /// The ERP is the replica in `store`: use cases that read several things at once read its
+    /// data in their own transaction.
+    erp_in_store: bool,
+    geocoder: OnceLock<Arc<dyn Geocoder>>,
+    sparklines: OnceLock<Arc<dyn SparklineRenderer>>,
     product_index: OnceLock<Arc<dyn ProductIndex>>,
     address_index: OnceLock<Arc<dyn AddressIndex>>,
     blob_store: OnceLock<Arc<dyn BlobStore>>,
@@ -128,7 +136,7 @@ impl<S: Store> Services<S> {
     /// [`Error::Invalid`] when the rules contradict themselves (overlapping number ranges, a
     /// malformed pipeline or trace kind).
     pub fn new(store: S, clock: Arc<dyn Clock>, rules: Rules) -> Result<Self> {
-        Self::build(store, clock, rules, None)
+        Self::build(store, clock, rules, None, false)
     }
 
     /// Services over `store` that read the ERP's data through `erp`.
@@ -141,7 +149,22 @@ impl<S: Store> Services<S> {
         rules: Rules,
         erp: Arc<dyn Erp>,
     ) -> Result<Self> {
-        Self::build(store, clock, rules, Some(erp))
+        Self::build(store, clock, rules, Some(erp), false)
+    }
+
+    /// Services over `store` whose ERP data is the replica `erp` keeps in the same `store`:
+    /// like [`Services::with_erp`], and the dashboards read the ERP's panels in their own
+    /// snapshot instead of asking `erp` after it.
+    ///
+    /// # Errors
+    /// As [`Services::new`].
+    pub fn with_store_replica(
+        store: S,
+        clock: Arc<dyn Clock>,
+        rules: Rules,
+        erp: Arc<dyn Erp>,
+    ) -> Result<Self> {
+        Self::build(store, clock, rules, Some(erp), true)
     }
 
     fn build(
@@ -149,6 +172,7 @@ impl<S: Store> Services<S> {
         clock: Arc<dyn Clock>,
         rules: Rules,
         erp: Option<Arc<dyn Erp>>,
+        erp_in_store: bool,
     ) -> Result<Self> {
         rules.numbers.validate().map_err(|e| e.at("numbers"))?;
         let pipeline = rules
@@ -163,6 +187,9 @@ impl<S: Store> Services<S> {
                 rules,
                 pipeline,
                 erp,
+                erp_in_store,
+                geocoder: OnceLock::new(),
+                sparklines: OnceLock::new(),
                 product_index: OnceLock::new(),
                 address_index: OnceLock::new(),
                 blob_store: OnceLock::new(),
@@ -222,6 +249,23 @@ impl<S: Store> Services<S> {
     /// Revenue figures of addresses and users (MIS).
     pub fn revenue(&self) -> RevenueService<'_, S> {
         RevenueService::new(&self.ctx)
+    }
+
+    /// The dashboards of an address and of a user.
+    pub fn dashboards(&self) -> DashboardService<'_, S> {
+        DashboardService::new(&self.ctx)
+    }
+
+    /// Connects the host's geocoder, asked by the address dashboard for addresses stored
+    /// without coordinates. Set once; a second call is ignored and answers `false`.
+    pub fn set_geocoder(&self, geocoder: Arc<dyn Geocoder>) -> bool {
+        self.ctx.geocoder.set(geocoder).is_ok()
+    }
+
+    /// Connects what draws the 12-month line on the address dashboard. Set once; a second
+    /// call is ignored and answers `false`.
+    pub fn set_sparkline_renderer(&self, renderer: Arc<dyn SparklineRenderer>) -> bool {
+        self.ctx.sparklines.set(renderer).is_ok()
     }
 
     /// The product catalog: import, views, search, and handing products to the active
@@ -464,6 +508,14 @@ impl<S: Store> Context<S> {
 }
 
 /// The responsible reps of an address: the audience of its events.
+/// Whether `actor` sees all of `address` — every trace and opportunity: managers and its
+/// responsible reps (others see those of the opportunities whose team they are in).
+fn sees_all_of(actor: &Actor, address: &Address) -> bool {
+    actor.sees_everything()
+        || address.data.field_rep == Some(actor.user_id)
+        || address.data.inside_rep == Some(actor.user_id)
+}
+
 fn reps(address: &Address) -> [Option<UserId>; 2] {
     [address.data.field_rep, address.data.inside_rep]
 }

@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use chrono::NaiveDate;
+
 use super::Context;
 use crate::entity::EntityKind;
 use crate::error::{Error, Result};
@@ -88,19 +90,9 @@ impl<'a, S: Store> RevenueService<'a, S> {
                 .ok_or_else(|| Error::not_found(EntityKind::Address, address))
         })?;
         let as_of = self.ctx.now().date_naive();
-        let this_month = YearMonth::of(as_of);
-        let erp = self.ctx.erp()?;
-        let months =
-            MonthRange::new(this_month.plus(-23), this_month).map_err(|e| e.at("as_of"))?;
-        let last_year = this_month.a_year_earlier();
-        let (totals, current_days, previous_days) = erp.customer_revenue(
-            customer,
-            months,
-            [
-                (this_month.first_day(), as_of),
-                (last_year.first_day(), a_year_earlier(as_of)),
-            ],
-        )?;
+        let (months, days) = address_periods(as_of)?;
+        let (totals, current_days, previous_days) =
+            self.ctx.erp()?.customer_revenue(customer, months, days)?;
         Ok(address_figures(
             customer,
             options.currency,
@@ -168,4 +160,21 @@ impl<'a, S: Store> RevenueService<'a, S> {
         }
         Ok(figures)
     }
+}
+
+/// What an address's figures as of `as_of` are read from: the 24 months up to `as_of`'s,
+/// and the days of the month under way and the same days a year earlier.
+pub(super) fn address_periods(
+    as_of: NaiveDate,
+) -> Result<(MonthRange, [(NaiveDate, NaiveDate); 2])> {
+    let this_month = YearMonth::of(as_of);
+    let months = MonthRange::new(this_month.plus(-23), this_month).map_err(|e| e.at("as_of"))?;
+    let last_year = this_month.a_year_earlier();
+    Ok((
+        months,
+        [
+            (this_month.first_day(), as_of),
+            (last_year.first_day(), a_year_earlier(as_of)),
+        ],
+    ))
 }

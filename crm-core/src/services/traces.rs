@@ -2,7 +2,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Context, record_of_address, reps};
+use super::{Context, record_of_address, reps, sees_all_of};
 use crate::address::Address;
 use crate::calendar::CalendarEntry;
 use crate::contact::Contact;
@@ -13,7 +13,8 @@ use crate::note::Note;
 use crate::opportunity::Opportunity;
 use crate::ports::{Store, Tx};
 use crate::trace::{
-    ExternalEvent, Ingested, NewTrace, Trace, TraceFilter, TracePage, VerifyReport, chain,
+    ExternalEvent, Ingested, NewTrace, Trace, TraceFilter, TracePage, TraceQuery, VerifyReport,
+    chain,
 };
 use crate::user::{Actor, Role};
 use crate::visibility::AddressScope;
@@ -62,13 +63,10 @@ impl<'a, S: Store> TraceService<'a, S> {
         address: AddressId,
         filter: &TraceFilter,
     ) -> Result<TracePage> {
-        let mut query = filter.to_query(actor.user_id)?;
+        let query = filter.to_query(actor.user_id)?;
         self.ctx.store.read(|tx| {
             let address = self.ctx.visible_address(tx, actor, address)?;
-            query.address = Some(address.id);
-            query.hide_foreign_opportunities =
-                (!sees_all_of(actor, &address)).then_some(actor.user_id);
-            tx.traces(&query)
+            traces_of_address(tx, actor, &address, query)
         })
     }
 
@@ -400,9 +398,15 @@ impl<'a, S: Store> TraceService<'a, S> {
     }
 }
 
-/// Whether `actor` sees every trace of `address`: managers and its responsible reps.
-fn sees_all_of(actor: &Actor, address: &Address) -> bool {
-    actor.sees_everything()
-        || address.data.field_rep == Some(actor.user_id)
-        || address.data.inside_rep == Some(actor.user_id)
+/// The traces `query` selects of `address` (which the actor may see): those of opportunities
+/// whose team he is not in are hidden unless he sees all of the address.
+pub(super) fn traces_of_address(
+    tx: &mut dyn Tx,
+    actor: &Actor,
+    address: &Address,
+    mut query: TraceQuery,
+) -> Result<TracePage> {
+    query.address = Some(address.id);
+    query.hide_foreign_opportunities = (!sees_all_of(actor, address)).then_some(actor.user_id);
+    tx.traces(&query)
 }

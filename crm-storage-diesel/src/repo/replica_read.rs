@@ -397,6 +397,14 @@ impl ReplicaRepository for DieselTx<'_> {
         self.rep_summary_of(user, period, previous, currency, top)
     }
 
+    fn replica_rep_totals(
+        &mut self,
+        user: UserId,
+        months: MonthRange,
+    ) -> crm_core::Result<Vec<CubeRow>> {
+        self.cube_totals(user, months)
+    }
+
     fn revenue_reps(&mut self) -> crm_core::Result<Vec<UserId>> {
         self.reps_with_revenue()
     }

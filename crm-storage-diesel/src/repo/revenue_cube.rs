@@ -358,6 +358,21 @@ impl DieselTx<'_> {
         rows.into_iter().map(cube_row).collect()
     }
 
+    pub(super) fn cube_totals(
+        &mut self,
+        user: UserId,
+        months: MonthRange,
+    ) -> crm_core::Result<Vec<CubeRow>> {
+        let rows: Vec<Row> = revenue_rep_cube::table
+            .filter(revenue_rep_cube::rep.eq(user.0))
+            .filter(revenue_rep_cube::dim.eq(CubeDim::Total.code()))
+            .filter(revenue_rep_cube::month.between(months.from.ordinal(), months.to.ordinal()))
+            .select(cube_columns!())
+            .load(&mut *self.conn)
+            .dom()?;
+        rows.into_iter().map(cube_row).collect()
+    }
+
     pub(super) fn replace_cube(&mut self, user: UserId, rows: &[CubeRow]) -> crm_core::Result<()> {
         diesel::delete(revenue_rep_cube::table.filter(revenue_rep_cube::rep.eq(user.0)))
             .execute(&mut *self.conn)

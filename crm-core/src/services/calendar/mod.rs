@@ -5,6 +5,8 @@ mod entries;
 mod sla;
 mod views;
 
+pub(super) use views::upcoming;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 

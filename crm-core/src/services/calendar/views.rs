@@ -1,6 +1,6 @@
 //! Reading calendars: one entry, an address's calendar, a user's calendar, the agenda.
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 
 use super::{CalendarService, MAX_AGENDA, load};
 use crate::calendar::{CalendarEntry, EntryKind, EntryStatus, ListedEntry, Occurrence, TimeRange};
@@ -121,24 +121,35 @@ impl<S: Store> CalendarService<'_, S> {
     /// # Errors
     /// Storage failures.
     pub fn agenda(&self, actor: &Actor, limit: usize) -> Result<Vec<Occurrence>> {
-        let limit = limit.clamp(1, MAX_AGENDA);
         let now = self.ctx.now();
-        let mut found = Vec::new();
-        for days in [7, 31, 120, 366] {
-            let range = TimeRange::new(now, now + Duration::days(days))?;
-            let entries = self
-                .ctx
-                .store
-                .read(|tx| tx.user_entries(actor.user_id, range, AddressScope::All))?;
-            found = occurrences(&entries, range);
-            found.retain(|o| o.status != EntryStatus::Cancelled);
-            if found.len() >= limit {
-                break;
-            }
-        }
-        found.truncate(limit);
-        Ok(found)
+        self.ctx.store.read(|tx| {
+            upcoming(now, limit, |range| {
+                tx.user_entries(actor.user_id, range, AddressScope::All)
+            })
+        })
     }
+}
+
+/// The next `limit` occurrences (at most [`MAX_AGENDA`]) from `now` that are not cancelled,
+/// entries in progress included, of the entries `entries_in` finds in a range: looking a week
+/// ahead first and further (up to a year) while fewer are found.
+pub(in crate::services) fn upcoming(
+    now: DateTime<Utc>,
+    limit: usize,
+    mut entries_in: impl FnMut(TimeRange) -> Result<Vec<ListedEntry>>,
+) -> Result<Vec<Occurrence>> {
+    let limit = limit.clamp(1, MAX_AGENDA);
+    let mut found = Vec::new();
+    for days in [7, 31, 120, 366] {
+        let range = TimeRange::new(now, now + Duration::days(days))?;
+        found = occurrences(&entries_in(range)?, range);
+        found.retain(|o| o.status != EntryStatus::Cancelled);
+        if found.len() >= limit {
+            break;
+        }
+    }
+    found.truncate(limit);
+    Ok(found)
 }
 
 fn occurrences(entries: &[ListedEntry], range: TimeRange) -> Vec<Occurrence> {

@@ -6,6 +6,7 @@ mod milestones;
 mod views;
 
 pub use views::MAX_PIPELINE_USERS;
+pub(super) use views::{current_of_address, may_look_at};
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;

@@ -3,13 +3,15 @@
 use chrono::Duration;
 
 use super::OpportunityService;
+use crate::address::Address;
 use crate::error::{Error, Result};
 use crate::ids::{AddressId, UserId};
 use crate::opportunity::{
     AddressOpportunities, OpportunityFilter, OpportunitySummary, PipelineSummary,
 };
-use crate::ports::Store;
+use crate::ports::{Store, Tx};
 use crate::search::{Page, PageRequest};
+use crate::services::Context;
 use crate::user::Actor;
 
 /// The most users one pipeline summary sums over.
@@ -23,23 +25,9 @@ impl<S: Store> OpportunityService<'_, S> {
     /// # Errors
     /// [`Error::NotFound`] when the address is not visible.
     pub fn of_address(&self, actor: &Actor, address: AddressId) -> Result<AddressOpportunities> {
-        let since =
-            self.ctx.now() - Duration::days(i64::from(self.ctx.rules.opportunities.recent_days));
         self.ctx.store.read(|tx| {
             let address = self.ctx.visible_address(tx, actor, address)?;
-            let sees_all = actor.sees_everything()
-                || address.data.field_rep == Some(actor.user_id)
-                || address.data.inside_rep == Some(actor.user_id);
-            let member = (!sees_all).then_some(actor.user_id);
-            let all = tx.address_opportunities(address.id, since, member)?;
-            let (mut open, mut recently_decided): (Vec<OpportunitySummary>, Vec<_>) =
-                all.into_iter().partition(|o| !o.outcome().is_decided());
-            open.sort_by_key(|o| (o.close_date.is_none(), o.close_date, o.id));
-            recently_decided.sort_by_key(|o| (std::cmp::Reverse(o.decided_at), o.id));
-            Ok(AddressOpportunities {
-                open,
-                recently_decided,
-            })
+            current_of_address(self.ctx, tx, actor, &address)
         })
     }
 
@@ -88,7 +76,28 @@ impl<S: Store> OpportunityService<'_, S> {
     }
 }
 
-fn may_look_at(actor: &Actor, users: &[UserId]) -> Result<()> {
+/// The current opportunities of `address` (which the actor may see) as
+/// [`OpportunityService::of_address`] lists them.
+pub(in crate::services) fn current_of_address<S: Store>(
+    ctx: &Context<S>,
+    tx: &mut dyn Tx,
+    actor: &Actor,
+    address: &Address,
+) -> Result<AddressOpportunities> {
+    let since = ctx.now() - Duration::days(i64::from(ctx.rules.opportunities.recent_days));
+    let member = (!crate::services::sees_all_of(actor, address)).then_some(actor.user_id);
+    let all = tx.address_opportunities(address.id, since, member)?;
+    let (mut open, mut recently_decided): (Vec<OpportunitySummary>, Vec<_>) =
+        all.into_iter().partition(|o| !o.outcome().is_decided());
+    open.sort_by_key(|o| (o.close_date.is_none(), o.close_date, o.id));
+    recently_decided.sort_by_key(|o| (std::cmp::Reverse(o.decided_at), o.id));
+    Ok(AddressOpportunities {
+        open,
+        recently_decided,
+    })
+}
+
+pub(in crate::services) fn may_look_at(actor: &Actor, users: &[UserId]) -> Result<()> {
     if actor.sees_everything() || users.iter().all(|u| *u == actor.user_id) {
         Ok(())
     } else {
