@@ -4,32 +4,26 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::calendar::upcoming;
-use super::erp::ReceivablesView;
 use super::opportunities::{current_of_address, may_look_at};
-use super::revenue::address_periods;
 use super::traces::traces_of_address;
 use super::{ActivatedAddress, Context};
 use crate::address::Address;
 use crate::dashboard::{
     AddressDashboard, CalendarPanel, CoordinatesSource, DashboardUser, ErpData, Listed, Location,
-    PipelinePanel, ReceivablesSummary, RevenuePanel, UserDashboard, map_url,
+    PipelinePanel, UserDashboard, map_url,
 };
 use crate::entity::EntityKind;
-use crate::erp::RevenueFact;
-use crate::erp::{DocumentHeader, DocumentQuery, OpenItem, OrderLine, Payment, SpecialCondition};
 use crate::error::{Error, Result};
-use crate::ids::{AddressId, AddressNumber, UserId};
+use crate::ids::{AddressId, UserId};
 use crate::opportunity::{OpportunityFilter, PipelineSummary};
-use crate::ports::{Erp, Store, Tx};
-use crate::revenue::{
-    CubeDim, CubeRow, MonthRange, MonthTotal, address_figures, year_to_date, year_to_date_months,
-};
-use crate::search::{Page, PageRequest};
+use crate::ports::{Store, Tx};
+use crate::revenue::year_to_date;
+use crate::search::PageRequest;
 use crate::trace::TraceFilter;
 use crate::user::Actor;
 use crate::values::{Currency, Language, Money};
@@ -99,235 +93,13 @@ impl DashboardOptions {
     }
 }
 
+mod erp;
+
+use erp::{ErpReads, InSnapshot, Live, address_erp};
+
 /// The two dashboards.
 pub struct DashboardService<'a, S> {
     ctx: &'a Context<S>,
-}
-
-/// What the ERP's panels read, from the replica inside the snapshot or from the host's ERP.
-trait ErpReads {
-    fn documents_of(
-        &mut self,
-        customer: AddressNumber,
-        query: &DocumentQuery,
-        page: PageRequest,
-    ) -> Result<Page<DocumentHeader>>;
-    fn order_lines_of(
-        &mut self,
-        customer: AddressNumber,
-        page: PageRequest,
-    ) -> Result<Page<OrderLine>>;
-    fn receivables_of(&mut self, customer: AddressNumber) -> Result<(Vec<OpenItem>, Vec<Payment>)>;
-    fn conditions_of(
-        &mut self,
-        customer: AddressNumber,
-        date: NaiveDate,
-        page: PageRequest,
-    ) -> Result<Page<SpecialCondition>>;
-    #[allow(clippy::type_complexity)]
-    fn customer_revenue(
-        &mut self,
-        customer: AddressNumber,
-        months: MonthRange,
-        days: [(NaiveDate, NaiveDate); 2],
-    ) -> Result<(Vec<MonthTotal>, Vec<RevenueFact>, Vec<RevenueFact>)>;
-    /// The monthly totals of `user`'s rep cube over [`year_to_date_months`] of `as_of`.
-    fn rep_totals(
-        &mut self,
-        user: UserId,
-        as_of: NaiveDate,
-        currency: Currency,
-    ) -> Result<Vec<CubeRow>>;
-}
-
-/// The replica, read in the dashboard's transaction.
-struct InSnapshot<'t>(&'t mut dyn Tx);
-
-impl ErpReads for InSnapshot<'_> {
-    fn documents_of(
-        &mut self,
-        customer: AddressNumber,
-        query: &DocumentQuery,
-        page: PageRequest,
-    ) -> Result<Page<DocumentHeader>> {
-        self.0.replica_documents_of(customer, query, page)
-    }
-    fn order_lines_of(
-        &mut self,
-        customer: AddressNumber,
-        page: PageRequest,
-    ) -> Result<Page<OrderLine>> {
-        self.0.replica_order_lines_of(customer, false, page)
-    }
-    fn receivables_of(&mut self, customer: AddressNumber) -> Result<(Vec<OpenItem>, Vec<Payment>)> {
-        Ok((
-            self.0.replica_open_items_of(customer)?,
-            self.0.replica_payments_of(customer)?,
-        ))
-    }
-    fn conditions_of(
-        &mut self,
-        customer: AddressNumber,
-        date: NaiveDate,
-        page: PageRequest,
-    ) -> Result<Page<SpecialCondition>> {
-        self.0.replica_conditions_of(customer, Some(date), page)
-    }
-    fn customer_revenue(
-        &mut self,
-        customer: AddressNumber,
-        months: MonthRange,
-        days: [(NaiveDate, NaiveDate); 2],
-    ) -> Result<(Vec<MonthTotal>, Vec<RevenueFact>, Vec<RevenueFact>)> {
-        Ok((
-            self.0
-                .replica_revenue_months(crate::revenue::RevenueScope::Customer(customer), months)?,
-            self.0
-                .replica_revenue_facts(Some(customer), days[0].0, days[0].1)?,
-            self.0
-                .replica_revenue_facts(Some(customer), days[1].0, days[1].1)?,
-        ))
-    }
-    fn rep_totals(
-        &mut self,
-        user: UserId,
-        as_of: NaiveDate,
-        _currency: Currency,
-    ) -> Result<Vec<CubeRow>> {
-        self.0.replica_rep_totals(user, year_to_date_months(as_of))
-    }
-}
-
-/// The host's ERP, asked after the snapshot.
-struct Live<'e>(&'e dyn Erp);
-
-impl ErpReads for Live<'_> {
-    fn documents_of(
-        &mut self,
-        customer: AddressNumber,
-        query: &DocumentQuery,
-        page: PageRequest,
-    ) -> Result<Page<DocumentHeader>> {
-        self.0.documents_of(customer, query, page)
-    }
-    fn order_lines_of(
-        &mut self,
-        customer: AddressNumber,
-        page: PageRequest,
-    ) -> Result<Page<OrderLine>> {
-        self.0.order_lines_of(customer, false, page)
-    }
-    fn receivables_of(&mut self, customer: AddressNumber) -> Result<(Vec<OpenItem>, Vec<Payment>)> {
-        Ok((
-            self.0.open_items_of(customer)?,
-            self.0.payments_of(customer)?,
-        ))
-    }
-    fn conditions_of(
-        &mut self,
-        customer: AddressNumber,
-        date: NaiveDate,
-        page: PageRequest,
-    ) -> Result<Page<SpecialCondition>> {
-        self.0.conditions_of(customer, Some(date), page)
-    }
-    fn customer_revenue(
-        &mut self,
-        customer: AddressNumber,
-        months: MonthRange,
-        days: [(NaiveDate, NaiveDate); 2],
-    ) -> Result<(Vec<MonthTotal>, Vec<RevenueFact>, Vec<RevenueFact>)> {
-        self.0.customer_revenue(customer, months, days)
-    }
-    fn rep_totals(
-        &mut self,
-        user: UserId,
-        as_of: NaiveDate,
-        currency: Currency,
-    ) -> Result<Vec<CubeRow>> {
-        let months = year_to_date_months(as_of);
-        let this_year = MonthRange {
-            from: months.from.plus(12),
-            to: months.to,
-        };
-        let last_year = MonthRange {
-            from: months.from,
-            to: months.to.a_year_earlier(),
-        };
-        let summary = self
-            .0
-            .rep_summary(user, this_year, last_year, currency, 1)?;
-        Ok(summary
-            .rows
-            .into_iter()
-            .filter(|r| r.key.dim == CubeDim::Total)
-            .collect())
-    }
-}
-
-/// The ERP's panels of an address.
-struct AddressErp {
-    revenue: RevenuePanel,
-    sales_documents: Listed<DocumentHeader>,
-    receivables: ReceivablesSummary,
-    open_order_lines: u64,
-    special_conditions: u64,
-}
-
-fn address_erp(
-    erp: &mut dyn ErpReads,
-    customer: AddressNumber,
-    today: NaiveDate,
-    options: &DashboardOptions,
-) -> Result<AddressErp> {
-    let current = DocumentQuery {
-        current_only: true,
-        ..DocumentQuery::default()
-    };
-    let documents = erp.documents_of(
-        customer,
-        &current,
-        PageRequest::first(options.sales_documents),
-    )?;
-    let (items, payments) = erp.receivables_of(customer)?;
-    let view = ReceivablesView::compute(items, &payments, today)?;
-    let order_lines = erp.order_lines_of(customer, PageRequest::first(1))?.total;
-    let conditions = erp
-        .conditions_of(customer, today, PageRequest::first(1))?
-        .total;
-    let (months, days) = address_periods(today)?;
-    let (totals, current_days, previous_days) = erp.customer_revenue(customer, months, days)?;
-    let figures = address_figures(
-        customer,
-        options.currency,
-        today,
-        &totals,
-        &current_days,
-        &previous_days,
-        options.product_groups as usize,
-    );
-    Ok(AddressErp {
-        revenue: RevenuePanel {
-            figures,
-            sparkline_svg: None,
-        },
-        sales_documents: Listed {
-            items: documents.items,
-            total: documents.total,
-        },
-        receivables: ReceivablesSummary {
-            open_items: view.open_items.len() as u64,
-            overdue_items: view
-                .open_items
-                .iter()
-                .filter(|i| i.days_overdue(today) > 0)
-                .count() as u64,
-            oldest_due: view.open_items.iter().map(|i| i.due_date).min(),
-            habits: view.habits,
-        },
-        open_order_lines: order_lines,
-        special_conditions: conditions,
-    })
 }
 
 /// Volume and weighted volume per currency over all stages.
@@ -622,7 +394,8 @@ impl<'a, S: Store> DashboardService<'a, S> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::revenue::YearMonth;
+    use crate::revenue::{YearMonth, year_to_date_months};
+    use chrono::NaiveDate;
 
     #[test]
     fn options_are_bounded_and_named() {
