@@ -1,4 +1,4 @@
-#![doc = include_str!("../README.md")]
+#![doc = include_str!("guide.md")]
 
 pub mod demo;
 pub mod ical;
@@ -18,6 +18,11 @@ pub use crm_search as search_index;
 pub use crm_storage_diesel::{Backend, DieselStore, StorageError};
 
 pub use settings::Settings;
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;
 
 /// What can go wrong while opening the CRM; once open, services fail with [`Error`].
 #[derive(Debug, thiserror::Error)]

@@ -18,6 +18,7 @@
 #![allow(clippy::print_stdout)]
 
 mod calendar;
+mod dashboards;
 mod erp;
 mod measure;
 mod revenue;
@@ -349,6 +350,13 @@ fn run(
         let (measured, load) =
             revenue::revenue(crm, &mut rng, o.revenue_reps, o.calls, o.peer_calls)?;
         results.extend(measured);
+        results.extend(dashboards::dashboards(
+            crm,
+            &mut rng,
+            o.revenue_reps,
+            o.calls,
+            o.peer_calls,
+        )?);
         Some(load)
     };
 

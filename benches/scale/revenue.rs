@@ -55,7 +55,7 @@ fn key<T>(r: std::result::Result<T, crm::ValueError>) -> Result<T> {
 }
 
 /// The customers the rep is responsible for.
-fn customers_of(crm: &Crm, rep: UserId) -> Result<Vec<AddressSummary>> {
+pub fn customers_of(crm: &Crm, rep: UserId) -> Result<Vec<AddressSummary>> {
     let admin = demo::admin();
     let criteria = AddressCriteria {
         responsible: Some(rep),
