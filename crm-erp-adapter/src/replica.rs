@@ -362,11 +362,9 @@ impl<S: Store> RevenueFacts for Replica<S> {
         days: [(NaiveDate, NaiveDate); 2],
     ) -> Result<(Vec<MonthTotal>, Vec<RevenueFact>, Vec<RevenueFact>)> {
         self.store.read(|tx| {
-            Ok((
-                tx.replica_revenue_months(RevenueScope::Customer(customer), months)?,
-                tx.replica_revenue_facts(Some(customer), days[0].0, days[0].1)?,
-                tx.replica_revenue_facts(Some(customer), days[1].0, days[1].1)?,
-            ))
+            let months = tx.replica_revenue_months(RevenueScope::Customer(customer), months)?;
+            let [current, previous] = tx.replica_revenue_facts_of_days(customer, days)?;
+            Ok((months, current, previous))
         })
     }
 

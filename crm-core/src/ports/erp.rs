@@ -334,6 +334,18 @@ pub trait ReplicaRepository {
     /// Storage failures only.
     fn replica_conditions_for(&mut self, request: &PriceRequest) -> Result<Vec<SpecialCondition>>;
 
+    /// How many of `customer`'s order lines have something still to deliver.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn replica_open_order_lines(&mut self, customer: AddressNumber) -> Result<u64>;
+
+    /// How many special conditions apply to `customer` (his own and his groups') on `date`.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn replica_condition_count(&mut self, customer: AddressNumber, date: NaiveDate) -> Result<u64>;
+
     /// As [`Prices::conditions_of`].
     ///
     /// # Errors
@@ -356,6 +368,17 @@ pub trait ReplicaRepository {
     /// # Errors
     /// Storage failures only.
     fn replica_product_groups(&mut self, product: &ProductNumber) -> Result<Vec<GroupCode>>;
+
+    /// `customer`'s facts of each of the two day ranges `days` (inclusive), read with one
+    /// statement.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn replica_revenue_facts_of_days(
+        &mut self,
+        customer: AddressNumber,
+        days: [(NaiveDate, NaiveDate); 2],
+    ) -> Result<[Vec<RevenueFact>; 2]>;
 
     /// As [`RevenueFacts::revenue_facts`].
     ///

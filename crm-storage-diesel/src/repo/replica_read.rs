@@ -294,17 +294,39 @@ impl ReplicaRepository for DieselTx<'_> {
         parse_all("erp_conditions", rows)
     }
 
+    fn replica_open_order_lines(&mut self, customer: AddressNumber) -> crm_core::Result<u64> {
+        let n: i64 = erp_order_lines::table
+            .filter(erp_order_lines::customer.eq(customer.0))
+            .filter(erp_order_lines::is_open.eq(true))
+            .count()
+            .get_result(&mut *self.conn)
+            .dom()?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    fn replica_condition_count(
+        &mut self,
+        customer: AddressNumber,
+        date: NaiveDate,
+    ) -> crm_core::Result<u64> {
+        let scopes = self.condition_scopes(customer)?;
+        let q = erp_conditions::table
+            .filter(erp_conditions::scope.eq_any(scopes))
+            .into_boxed();
+        let n: i64 = valid_on!(q, erp_conditions, date)
+            .count()
+            .get_result(&mut *self.conn)
+            .dom()?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     fn replica_conditions_of(
         &mut self,
         customer: AddressNumber,
         date: Option<NaiveDate>,
         page: PageRequest,
     ) -> crm_core::Result<Page<SpecialCondition>> {
-        let groups = self.replica_customer_groups(customer)?;
-        let scopes: Vec<String> = std::iter::once(ConditionScope::Customer(customer))
-            .chain(groups.into_iter().map(ConditionScope::CustomerGroup))
-            .map(|s| scope_key(&s))
-            .collect();
+        let scopes = self.condition_scopes(customer)?;
         let query = || {
             let q = erp_conditions::table
                 .filter(erp_conditions::scope.eq_any(scopes.clone()))
@@ -351,6 +373,38 @@ impl ReplicaRepository for DieselTx<'_> {
             .load(&mut *self.conn)
             .dom()?;
         codes.iter().map(|c| group(c)).collect()
+    }
+
+    fn replica_revenue_facts_of_days(
+        &mut self,
+        customer: AddressNumber,
+        days: [(NaiveDate, NaiveDate); 2],
+    ) -> crm_core::Result<[Vec<RevenueFact>; 2]> {
+        let [(a, b), (c, d)] = days;
+        let rows: Vec<(String, String)> = erp_revenue::table
+            .filter(erp_revenue::customer.eq(customer.0))
+            .filter(
+                erp_revenue::fact_date
+                    .between(a, b)
+                    .or(erp_revenue::fact_date.between(c, d)),
+            )
+            .order((
+                erp_revenue::fact_date,
+                erp_revenue::document,
+                erp_revenue::position,
+            ))
+            .select((erp_revenue::document, erp_revenue::data))
+            .load(&mut *self.conn)
+            .dom()?;
+        let facts: Vec<RevenueFact> = parse_all("erp_revenue", rows)?;
+        let within = |from: NaiveDate, to: NaiveDate| -> Vec<RevenueFact> {
+            facts
+                .iter()
+                .filter(|f| from <= f.date && f.date <= to)
+                .cloned()
+                .collect()
+        };
+        Ok([within(a, b), within(c, d)])
     }
 
     fn replica_revenue_facts(
@@ -447,6 +501,15 @@ fn group(code: &str) -> crm_core::Result<GroupCode> {
 }
 
 impl DieselTx<'_> {
+    /// The condition scopes that apply to `customer`: his own and his groups'.
+    fn condition_scopes(&mut self, customer: AddressNumber) -> crm_core::Result<Vec<String>> {
+        let groups = self.replica_customer_groups(customer)?;
+        Ok(std::iter::once(ConditionScope::Customer(customer))
+            .chain(groups.into_iter().map(ConditionScope::CustomerGroup))
+            .map(|s| scope_key(&s))
+            .collect())
+    }
+
     pub(super) fn cursor_of(&mut self, stream: Stream) -> crm_core::Result<Option<String>> {
         erp_sync_cursors::table
             .filter(erp_sync_cursors::stream.eq(stream.as_str()))

@@ -5,7 +5,7 @@ mod entries;
 mod sla;
 mod views;
 
-pub(super) use views::upcoming;
+pub(super) use views::{BUSY, QUIET, upcoming};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

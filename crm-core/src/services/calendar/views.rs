@@ -123,24 +123,32 @@ impl<S: Store> CalendarService<'_, S> {
     pub fn agenda(&self, actor: &Actor, limit: usize) -> Result<Vec<Occurrence>> {
         let now = self.ctx.now();
         self.ctx.store.read(|tx| {
-            upcoming(now, limit, |range| {
+            upcoming(now, limit, BUSY, |range| {
                 tx.user_entries(actor.user_id, range, AddressScope::All)
             })
         })
     }
 }
 
+/// How far a busy calendar (a user's) is looked ahead, step by step while fewer entries are
+/// found than asked for.
+pub(in crate::services) const BUSY: &[i64] = &[7, 31, 120, 366];
+/// How far a quiet calendar (an address's, with a few entries a year) is looked ahead: a
+/// year at once.
+pub(in crate::services) const QUIET: &[i64] = &[366];
+
 /// The next `limit` occurrences (at most [`MAX_AGENDA`]) from `now` that are not cancelled,
-/// entries in progress included, of the entries `entries_in` finds in a range: looking a week
-/// ahead first and further (up to a year) while fewer are found.
+/// entries in progress included, of the entries `entries_in` finds in a range: looking
+/// `steps` days ahead, the next step only while fewer are found.
 pub(in crate::services) fn upcoming(
     now: DateTime<Utc>,
     limit: usize,
+    steps: &[i64],
     mut entries_in: impl FnMut(TimeRange) -> Result<Vec<ListedEntry>>,
 ) -> Result<Vec<Occurrence>> {
     let limit = limit.clamp(1, MAX_AGENDA);
     let mut found = Vec::new();
-    for days in [7, 31, 120, 366] {
+    for &days in steps {
         let range = TimeRange::new(now, now + Duration::days(days))?;
         found = occurrences(&entries_in(range)?, range);
         found.retain(|o| o.status != EntryStatus::Cancelled);

@@ -5,9 +5,7 @@ use chrono::NaiveDate;
 
 use super::DashboardOptions;
 use crate::dashboard::{Listed, ReceivablesSummary, RevenuePanel};
-use crate::erp::{
-    DocumentHeader, DocumentQuery, OpenItem, OrderLine, Payment, RevenueFact, SpecialCondition,
-};
+use crate::erp::{DocumentHeader, DocumentQuery, OpenItem, Payment, RevenueFact};
 use crate::error::Result;
 use crate::ids::{AddressNumber, UserId};
 use crate::ports::{Erp, Tx};
@@ -27,18 +25,9 @@ pub(super) trait ErpReads {
         query: &DocumentQuery,
         page: PageRequest,
     ) -> Result<Page<DocumentHeader>>;
-    fn order_lines_of(
-        &mut self,
-        customer: AddressNumber,
-        page: PageRequest,
-    ) -> Result<Page<OrderLine>>;
+    fn open_order_lines(&mut self, customer: AddressNumber) -> Result<u64>;
     fn receivables_of(&mut self, customer: AddressNumber) -> Result<(Vec<OpenItem>, Vec<Payment>)>;
-    fn conditions_of(
-        &mut self,
-        customer: AddressNumber,
-        date: NaiveDate,
-        page: PageRequest,
-    ) -> Result<Page<SpecialCondition>>;
+    fn condition_count(&mut self, customer: AddressNumber, date: NaiveDate) -> Result<u64>;
     #[allow(clippy::type_complexity)]
     fn customer_revenue(
         &mut self,
@@ -67,12 +56,8 @@ impl ErpReads for InSnapshot<'_> {
     ) -> Result<Page<DocumentHeader>> {
         self.0.replica_documents_of(customer, query, page)
     }
-    fn order_lines_of(
-        &mut self,
-        customer: AddressNumber,
-        page: PageRequest,
-    ) -> Result<Page<OrderLine>> {
-        self.0.replica_order_lines_of(customer, false, page)
+    fn open_order_lines(&mut self, customer: AddressNumber) -> Result<u64> {
+        self.0.replica_open_order_lines(customer)
     }
     fn receivables_of(&mut self, customer: AddressNumber) -> Result<(Vec<OpenItem>, Vec<Payment>)> {
         Ok((
@@ -80,13 +65,8 @@ impl ErpReads for InSnapshot<'_> {
             self.0.replica_payments_of(customer)?,
         ))
     }
-    fn conditions_of(
-        &mut self,
-        customer: AddressNumber,
-        date: NaiveDate,
-        page: PageRequest,
-    ) -> Result<Page<SpecialCondition>> {
-        self.0.replica_conditions_of(customer, Some(date), page)
+    fn condition_count(&mut self, customer: AddressNumber, date: NaiveDate) -> Result<u64> {
+        self.0.replica_condition_count(customer, date)
     }
     fn customer_revenue(
         &mut self,
@@ -94,14 +74,11 @@ impl ErpReads for InSnapshot<'_> {
         months: MonthRange,
         days: [(NaiveDate, NaiveDate); 2],
     ) -> Result<(Vec<MonthTotal>, Vec<RevenueFact>, Vec<RevenueFact>)> {
-        Ok((
-            self.0
-                .replica_revenue_months(RevenueScope::Customer(customer), months)?,
-            self.0
-                .replica_revenue_facts(Some(customer), days[0].0, days[0].1)?,
-            self.0
-                .replica_revenue_facts(Some(customer), days[1].0, days[1].1)?,
-        ))
+        let months = self
+            .0
+            .replica_revenue_months(RevenueScope::Customer(customer), months)?;
+        let [current, previous] = self.0.replica_revenue_facts_of_days(customer, days)?;
+        Ok((months, current, previous))
     }
     fn rep_totals(
         &mut self,
@@ -125,12 +102,11 @@ impl ErpReads for Live<'_> {
     ) -> Result<Page<DocumentHeader>> {
         self.0.documents_of(customer, query, page)
     }
-    fn order_lines_of(
-        &mut self,
-        customer: AddressNumber,
-        page: PageRequest,
-    ) -> Result<Page<OrderLine>> {
-        self.0.order_lines_of(customer, false, page)
+    fn open_order_lines(&mut self, customer: AddressNumber) -> Result<u64> {
+        Ok(self
+            .0
+            .order_lines_of(customer, false, PageRequest::first(1))?
+            .total)
     }
     fn receivables_of(&mut self, customer: AddressNumber) -> Result<(Vec<OpenItem>, Vec<Payment>)> {
         Ok((
@@ -138,13 +114,11 @@ impl ErpReads for Live<'_> {
             self.0.payments_of(customer)?,
         ))
     }
-    fn conditions_of(
-        &mut self,
-        customer: AddressNumber,
-        date: NaiveDate,
-        page: PageRequest,
-    ) -> Result<Page<SpecialCondition>> {
-        self.0.conditions_of(customer, Some(date), page)
+    fn condition_count(&mut self, customer: AddressNumber, date: NaiveDate) -> Result<u64> {
+        Ok(self
+            .0
+            .conditions_of(customer, Some(date), PageRequest::first(1))?
+            .total)
     }
     fn customer_revenue(
         &mut self,
@@ -206,10 +180,8 @@ pub(super) fn address_erp(
     )?;
     let (items, payments) = erp.receivables_of(customer)?;
     let view = ReceivablesView::compute(items, &payments, today)?;
-    let order_lines = erp.order_lines_of(customer, PageRequest::first(1))?.total;
-    let conditions = erp
-        .conditions_of(customer, today, PageRequest::first(1))?
-        .total;
+    let order_lines = erp.open_order_lines(customer)?;
+    let conditions = erp.condition_count(customer, today)?;
     let (months, days) = address_periods(today)?;
     let (totals, current_days, previous_days) = erp.customer_revenue(customer, months, days)?;
     let figures = address_figures(

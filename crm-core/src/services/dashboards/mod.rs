@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::calendar::upcoming;
+use super::calendar::{BUSY, QUIET, upcoming};
 use super::opportunities::{current_of_address, may_look_at};
 use super::traces::traces_of_address;
 use super::{ActivatedAddress, Context};
@@ -234,9 +234,10 @@ impl<'a, S: Store> DashboardService<'a, S> {
         .to_query(actor.user_id)?;
         let traces = traces_of_address(tx, actor, &address, query)?.items;
         let pools = tx.pools_of_address(id, actor.user_id)?;
-        let next_calendar_entries = upcoming(now, options.calendar_entries as usize, |range| {
-            tx.address_entries(id, range, &[])
-        })?;
+        let next_calendar_entries =
+            upcoming(now, options.calendar_entries as usize, QUIET, |range| {
+                tx.address_entries(id, range, &[])
+            })?;
         let documents = tx.document_count_of_address(id)?;
         let geo = address.data.geo;
         Ok(AddressDashboard {
@@ -337,7 +338,7 @@ impl<'a, S: Store> DashboardService<'a, S> {
             self.ctx.scope(actor)
         };
         let wanted = options.calendar_entries as usize;
-        let (current, next): (Vec<_>, Vec<_>) = upcoming(now, wanted * 2, |range| {
+        let (current, next): (Vec<_>, Vec<_>) = upcoming(now, wanted * 2, BUSY, |range| {
             tx.user_entries(user, range, calendar_scope)
         })?
         .into_iter()
