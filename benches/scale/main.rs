@@ -13,14 +13,22 @@
 //! `--reuse` to keep a database generated before at that size (SQLite only), `--erp-rows N`
 //! open items and revenue lines synced into the ERP replica (default 200000; 0 skips the ERP
 //! measurements), `--revenue-reps K` field reps whose customers get three years of revenue
-//! lines for the revenue figures (default 10; 0 skips them).
+//! lines for the revenue figures and the dashboards (default 10; 0 skips them), `--products N`
+//! generated products besides the real catalogs (default 100000), `--documents N` PDFs
+//! checked in at one customer (default 200; both 0 skip the catalog and the archive).
 
 #![allow(clippy::print_stdout)]
 
 mod calendar;
+#[path = "../search/catalog.rs"]
+mod catalog;
+mod catalog_archive;
 mod dashboards;
 mod erp;
 mod measure;
+#[path = "../search/queries.rs"]
+#[allow(dead_code)] // Shared with the search benchmark, which uses all of it.
+mod queries;
 mod revenue;
 mod sales;
 
@@ -56,6 +64,8 @@ struct Options {
     reuse: bool,
     erp_rows: usize,
     revenue_reps: usize,
+    products: usize,
+    documents: usize,
 }
 
 fn options() -> Result<Options> {
@@ -68,6 +78,8 @@ fn options() -> Result<Options> {
         reuse: false,
         erp_rows: 200_000,
         revenue_reps: 10,
+        products: 100_000,
+        documents: 200,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -81,6 +93,8 @@ fn options() -> Result<Options> {
             "--reuse" => o.reuse = true,
             "--erp-rows" => o.erp_rows = value()?.replace('_', "").parse()?,
             "--revenue-reps" => o.revenue_reps = value()?.parse()?,
+            "--products" => o.products = value()?.replace('_', "").parse()?,
+            "--documents" => o.documents = value()?.parse()?,
             "--bench" => {}
             other => return Err(format!("unknown option {other}").into()),
         }
@@ -105,6 +119,7 @@ struct Report {
     verify: Option<sales::Verified>,
     erp_sync: Option<erp::SyncRates>,
     revenue: Option<revenue::RevenueLoad>,
+    catalog_archive: Option<catalog_archive::Loaded>,
 }
 
 fn main() -> Result<()> {
@@ -360,6 +375,21 @@ fn run(
         Some(load)
     };
 
+    let catalog_archive = if o.products == 0 && o.documents == 0 {
+        None
+    } else {
+        let (measured, loaded) = catalog_archive::catalog_and_archive(
+            crm,
+            o.products,
+            o.documents,
+            ids[0],
+            o.calls,
+            o.peer_calls,
+        )?;
+        results.extend(measured);
+        Some(loaded)
+    };
+
     let database_size_mb = file.map(|f| {
         ["", "-wal"]
             .iter()
@@ -383,6 +413,7 @@ fn run(
         verify,
         erp_sync,
         revenue,
+        catalog_archive,
     };
     print_table(&report);
     let path = out.join(format!("scale-{backend}.json"));

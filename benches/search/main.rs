@@ -13,20 +13,17 @@
 //! `--queries K` timed queries per kind (default 2000), `--peer-queries K` (default 200).
 //! Writes `target/crm-bench/search-<backend>.json`.
 
+mod catalog;
 #[path = "../scale/measure.rs"]
 #[allow(dead_code)] // Shared with the scale benchmark, which uses all of it.
 mod measure;
 mod queries;
 
-use std::fs::File;
-use std::io::BufReader;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
-use crm::erp::{GroupCode, ListPrice, ProductNumber};
-use crm::erp_adapter::read_bmecat;
-use crm::product::{CatalogItem, Gtin, Located, Product, ProductFilter, ProductQuery};
-use crm::{Actor, Crm, Currency, Decimal, Language, Role, Settings, UserId};
+use catalog::{admin, query, real_catalogs};
+use crm::{Actor, Crm, Language, Role, Settings, UserId};
 use crm_storage_diesel::baseline;
 use measure::{Measured, peak_rss_mb, print_rows, time, time_raw};
 use serde::Serialize;
@@ -83,79 +80,6 @@ struct Report {
     results: Vec<Measured>,
 }
 
-fn admin() -> Actor {
-    Actor::new(UserId(1), "Bench", vec![Role::Admin])
-}
-
-fn query(text: &str, language: Language, limit: usize) -> ProductQuery {
-    ProductQuery {
-        text: text.to_owned(),
-        language,
-        filter: ProductFilter::default(),
-        day: chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap_or_default(),
-        limit,
-    }
-}
-
-fn real_catalogs(crm: &Crm) -> Result<usize> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/bmecat");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(root.join("weidmueller"))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "xml"))
-        .collect();
-    files.push(root.join("olivere/bmecat2005_new_catalog.golden.xml"));
-    let mut n = 0;
-    for f in files {
-        let report = crm
-            .products()
-            .import(&admin(), read_bmecat(BufReader::new(File::open(&f)?)))?;
-        n += report.new;
-    }
-    Ok(n)
-}
-
-/// A valid EAN-13 from twelve digits.
-fn ean(body: u64) -> Result<Gtin> {
-    let digits = format!("{:012}", body % 1_000_000_000_000);
-    let sum: u32 = digits
-        .bytes()
-        .rev()
-        .enumerate()
-        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 3 } else { 1 })
-        .sum();
-    Ok(Gtin::new(&format!("{digits}{}", (10 - sum % 10) % 10))?)
-}
-
-/// The generated product number `i`.
-pub fn generated_number(i: usize) -> String {
-    format!("G{:07}", i)
-}
-
-fn generate(i: usize) -> Result<Product> {
-    let g = queries::Generated::new(i);
-    let number = ProductNumber::new(&generated_number(i))?;
-    let mut p = Product::new(number.clone(), Language::De, &g.name(Language::De), "PCE");
-    for l in [Language::Fr, Language::It, Language::En] {
-        p.names.set(l, &g.name(l));
-    }
-    p.descriptions.set(Language::De, &g.description());
-    p.ean = Some(ean(4_012_345_000_000 + i as u64)?);
-    p.manufacturer = Some("Muster AG".into());
-    p.manufacturer_type = Some(g.type_designation());
-    p.group = Some(GroupCode::new(&g.group())?);
-    p.keywords = vec![(Language::De, g.keyword())];
-    p.prices.push(ListPrice {
-        product: number,
-        currency: Currency::CHF,
-        price: Decimal::new(100 + (i as i64 % 9_000), 2),
-        price_unit: Decimal::ONE,
-        breaks: vec![],
-        valid_from: None,
-        valid_to: None,
-    });
-    Ok(p)
-}
-
 fn main() -> Result<()> {
     let o = options()?;
     let backend_name = if o.database.is_some() {
@@ -185,20 +109,7 @@ fn main() -> Result<()> {
     println!("== {backend_name}: {real} real products imported");
 
     let started = Instant::now();
-    let chunk = 5_000;
-    let mut i = 0;
-    while i < o.products {
-        let items: Vec<Located> = (i..(i + chunk).min(o.products))
-            .map(|k| {
-                generate(k).map(|p| Located {
-                    item: CatalogItem::Product(Box::new(p)),
-                    at: format!("generated {k}"),
-                })
-            })
-            .collect::<Result<_>>()?;
-        crm.products().import(&admin(), items.into_iter().map(Ok))?;
-        i += chunk;
-    }
+    catalog::import_generated(&crm, o.products)?;
     let import_products_per_s = o.products as f64 / started.elapsed().as_secs_f64();
     let started = Instant::now();
     let indexed = crm.products().rebuild_index(&admin())?;

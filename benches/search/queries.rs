@@ -280,7 +280,7 @@ pub fn exact(n: usize, products: usize) -> Vec<String> {
         .map(|_| {
             let i = rng.below(products.max(1));
             match rng.below(3) {
-                0 => super::generated_number(i),
+                0 => super::catalog::generated_number(i),
                 1 => Generated::new(i).type_designation(),
                 _ => format!("4012345{:06}", i % 1_000_000)
                     .chars()
@@ -348,8 +348,16 @@ pub fn labelled(products: usize) -> Vec<(String, Language, String)> {
     for _ in 0..40 {
         let i = rng.below(products.max(1));
         let g = Generated::new(i);
-        set.push((g.type_designation(), de, super::generated_number(i)));
-        set.push((super::generated_number(i), de, super::generated_number(i)));
+        set.push((
+            g.type_designation(),
+            de,
+            super::catalog::generated_number(i),
+        ));
+        set.push((
+            super::catalog::generated_number(i),
+            de,
+            super::catalog::generated_number(i),
+        ));
     }
     set
 }

@@ -1,0 +1,162 @@
+//! Products and the archive on the scale data set: the real catalogs and generated
+//! multilingual products imported and searched (typos, prefixes as typed, exact numbers)
+//! next to the `LIKE '%…%'` scan, and documents checked in at one customer, listed and
+//! found by their text.
+
+use std::time::Instant;
+
+use crm::archive::{ArchiveLink, Category, DocumentInput};
+use crm::{Actor, AddressId, Crm, Incoming, Language, Role, UserId};
+use crm_storage_diesel::baseline;
+use serde::Serialize;
+
+use super::Result;
+use super::catalog::{import_generated, query, real_catalogs};
+use super::measure::{Measured, time, time_raw};
+use super::queries;
+
+/// What importing and checking in achieved.
+#[derive(Debug, Serialize)]
+pub struct Loaded {
+    pub products: usize,
+    pub products_per_s: f64,
+    pub documents: usize,
+    pub documents_per_s: f64,
+}
+
+/// Words of the archived documents' text, a few of them searched for.
+const WORDS: [&str; 16] = [
+    "Offerte",
+    "Schaltschrank",
+    "Reihenklemme",
+    "Lieferung",
+    "Montage",
+    "Wartungsvertrag",
+    "Besuchsbericht",
+    "Preisliste",
+    "Kabelkanal",
+    "Inbetriebnahme",
+    "Steuerung",
+    "Verteilung",
+    "Sicherung",
+    "Rahmenvertrag",
+    "Zertifikat",
+    "Garantie",
+];
+
+/// A text of `n` words for document `seed`.
+fn text(seed: usize, n: usize) -> Vec<String> {
+    let mut x = seed as u64 * 2_654_435_761 + 1;
+    (0..n / 12)
+        .map(|_| {
+            (0..12)
+                .map(|_| {
+                    x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                    WORDS[((x >> 33) % WORDS.len() as u64) as usize]
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
+/// Imports `products` generated products besides the real catalogs and times product
+/// search; checks in `documents` PDFs at `customer` in batches of 50 and times listing
+/// them and full-text search.
+pub fn catalog_and_archive(
+    crm: &Crm,
+    products: usize,
+    documents: usize,
+    customer: AddressId,
+    calls: usize,
+    peer_calls: usize,
+) -> Result<(Vec<Measured>, Loaded)> {
+    let mut results = Vec::new();
+    let started = Instant::now();
+    let real = real_catalogs(crm)?;
+    import_generated(crm, products)?;
+    crm.settle_indexes()?;
+    let products_per_s = (real + products) as f64 / started.elapsed().as_secs_f64();
+    println!(
+        "catalog: {real} real and {products} generated products imported and indexed at \
+         {products_per_s:.0}/s"
+    );
+    let rep = Actor::new(UserId(101), "Field rep", vec![Role::FieldSales]);
+    let typed = queries::typical(calls.max(10), products.max(1));
+    let prefixes = queries::prefixes(calls.max(10));
+    for (name, inputs) in [
+        ("product search: 1–3 words with typos, top 10", &typed),
+        ("product search: prefix as typed, top 10", &prefixes),
+    ] {
+        let mut ours = time(name, inputs, |(q, l)| {
+            crm.products().search(&rep, &query(q, *l, 10)).map(drop)
+        })?;
+        let peer_inputs: Vec<&(String, Language)> =
+            inputs.iter().take(peer_calls.max(10)).collect();
+        let peer = time_raw(&peer_inputs, |(q, _)| {
+            baseline::product_contains_scan(crm.store(), q, 10).map(drop)
+        })?;
+        ours.set_peer("lower(data) LIKE '%text%' (table scan)", &peer);
+        results.push(ours);
+    }
+    let exact = queries::exact(calls.max(10), products.max(1));
+    results.push(time(
+        "product search: number, EAN or type typed exactly",
+        &exact,
+        |q| {
+            crm.products()
+                .search(&rep, &query(q, Language::De, 10))
+                .map(drop)
+        },
+    )?);
+
+    let pdfs: Vec<Vec<u8>> = (0..documents)
+        .map(|i| crm::dmas::pdf::text_pdf(&format!("Offerte {i}"), &text(i, 600)))
+        .collect::<crm::Result<_>>()?;
+    let started = Instant::now();
+    for (k, chunk) in pdfs.chunks(50).enumerate() {
+        let items = chunk
+            .iter()
+            .enumerate()
+            .map(|(j, pdf)| Incoming {
+                input: DocumentInput {
+                    title: format!("Offerte {}", k * 50 + j),
+                    category: Category::Offer,
+                    language: Some(Language::De),
+                    tags: vec!["scale".into()],
+                    links: vec![ArchiveLink::record(customer)],
+                    file_name: format!("offerte-{}.pdf", k * 50 + j),
+                    media_type: "application/pdf".into(),
+                },
+                content: Box::new(&pdf[..]),
+            })
+            .collect();
+        crm.documents().check_in_all(&rep, items)?;
+    }
+    let documents_per_s = documents as f64 / started.elapsed().as_secs_f64();
+    crm.settle_indexes()?;
+    let listed = crm.documents().of_address(&rep, customer)?.len();
+    let listings: Vec<usize> = (0..calls.max(10)).collect();
+    results.push(time(
+        &format!("archive: the documents of an address with {listed}"),
+        &listings,
+        |_| crm.documents().of_address(&rep, customer).map(drop),
+    )?);
+    let words: Vec<String> = (0..calls.max(10))
+        .map(|i| WORDS[i % WORDS.len()].to_lowercase())
+        .collect();
+    results.push(time(
+        &format!("archive: full text over {documents} documents, top 10"),
+        &words,
+        |w| crm.documents().search(&rep, w, 10).map(drop),
+    )?);
+    Ok((
+        results,
+        Loaded {
+            products: real + products,
+            products_per_s,
+            documents,
+            documents_per_s,
+        },
+    ))
+}
