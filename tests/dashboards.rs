@@ -188,6 +188,7 @@ fn an_address_dashboard_shows_every_panel(db: Db) -> TestResult {
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
     let conditions = erp.special_conditions(&a, mine.id, Some(today), PageRequest::default())?;
     assert_eq!(board.special_conditions, Some(conditions.total));
+    assert_eq!(conditions.total, 2, "his own and his group's");
     let documents = board.sales_documents.as_ref().unwrap();
     let numbers: Vec<&str> = documents.items.iter().map(|d| d.number.as_str()).collect();
     assert_eq!(numbers, ["Q-1", "AB-1"], "current ones, newest first");

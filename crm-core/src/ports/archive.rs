@@ -111,12 +111,6 @@ pub trait DocumentRepository {
     /// Storage failures.
     fn documents_of_address(&mut self, address: AddressId) -> Result<Vec<ListedDocument>>;
 
-    /// How many documents [`DocumentRepository::documents_of_address`] lists.
-    ///
-    /// # Errors
-    /// Storage failures.
-    fn document_count_of_address(&mut self, address: AddressId) -> Result<u64>;
-
     /// The documents with `ids` that exist, in the order of `ids`.
     ///
     /// # Errors

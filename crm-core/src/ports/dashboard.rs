@@ -1,6 +1,9 @@
 //! What the dashboards ask of the host and of the chart crate.
 
+use chrono::NaiveDate;
+
 use crate::error::Result;
+use crate::ids::{AddressId, AddressNumber};
 use crate::revenue::MonthComparison;
 use crate::values::{Currency, GeoPoint, Language, PostalAddress};
 
@@ -29,4 +32,31 @@ pub trait SparklineRenderer: Send + Sync {
         currency: Currency,
         language: Language,
     ) -> Result<String>;
+}
+
+/// The numbers the address dashboard shows without their rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AddressCounts {
+    /// Documents hanging at the address or at its records.
+    pub documents: u64,
+    /// The customer's order lines with something still to deliver (when asked for).
+    pub open_order_lines: Option<u64>,
+    /// Special conditions of the customer and his groups valid on the day (when asked for).
+    pub special_conditions: Option<u64>,
+}
+
+/// Reads for the dashboards that no single-purpose repository answers in one statement.
+pub trait DashboardRepository {
+    /// How many documents hang at `address` and at its records, and — with `erp`, the
+    /// customer's number and a day, when the ERP is the replica in this store — how many
+    /// of his order lines are open and how many special conditions (his own and his
+    /// groups') are valid that day; read with one statement.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    fn address_counts(
+        &mut self,
+        address: AddressId,
+        erp: Option<(AddressNumber, NaiveDate)>,
+    ) -> Result<AddressCounts>;
 }

@@ -334,18 +334,6 @@ pub trait ReplicaRepository {
     /// Storage failures only.
     fn replica_conditions_for(&mut self, request: &PriceRequest) -> Result<Vec<SpecialCondition>>;
 
-    /// How many of `customer`'s order lines have something still to deliver.
-    ///
-    /// # Errors
-    /// Storage failures only.
-    fn replica_open_order_lines(&mut self, customer: AddressNumber) -> Result<u64>;
-
-    /// How many special conditions apply to `customer` (his own and his groups') on `date`.
-    ///
-    /// # Errors
-    /// Storage failures only.
-    fn replica_condition_count(&mut self, customer: AddressNumber, date: NaiveDate) -> Result<u64>;
-
     /// As [`Prices::conditions_of`].
     ///
     /// # Errors

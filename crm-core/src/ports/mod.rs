@@ -36,7 +36,7 @@ pub use archive::{
     BlobStore, DocumentIndex, DocumentIndexWriter, DocumentRepository, Extracted, IndexedDocument,
     StoredBlob, TextExtractor,
 };
-pub use dashboard::{Geocoder, SparklineRenderer};
+pub use dashboard::{AddressCounts, DashboardRepository, Geocoder, SparklineRenderer};
 pub use erp::{
     DraftRepository, Erp, ErpEventSink, OrderLines, Prices, Receivables, ReplicaRepository,
     RevenueFacts, SalesDocuments,
@@ -98,6 +98,7 @@ pub trait Tx:
     + DraftRepository
     + ProductRepository
     + DocumentRepository
+    + DashboardRepository
 {
 }
 
@@ -116,6 +117,7 @@ impl<T> Tx for T where
         + DraftRepository
         + ProductRepository
         + DocumentRepository
+        + DashboardRepository
 {
 }
 

@@ -328,15 +328,6 @@ impl DocumentRepository for DieselTx<'_> {
             .collect())
     }
 
-    fn document_count_of_address(&mut self, address: AddressId) -> crm_core::Result<u64> {
-        let n: i64 = document_links::table
-            .filter(document_links::address_id.eq(address.0))
-            .select(diesel::dsl::count(document_links::document_id).aggregate_distinct())
-            .get_result(&mut *self.conn)
-            .dom()?;
-        Ok(u64::try_from(n).unwrap_or(0))
-    }
-
     fn documents(&mut self, ids: &[DocumentId]) -> crm_core::Result<Vec<Document>> {
         let raw: Vec<i64> = ids.iter().map(|d| d.0).collect();
         self.documents_by_id(&raw)

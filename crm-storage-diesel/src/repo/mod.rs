@@ -6,6 +6,7 @@ mod address_records;
 mod calendar;
 mod contact;
 mod counter;
+mod dashboard;
 mod document;
 mod drafts;
 mod duplicates;

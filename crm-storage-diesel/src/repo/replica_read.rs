@@ -294,32 +294,6 @@ impl ReplicaRepository for DieselTx<'_> {
         parse_all("erp_conditions", rows)
     }
 
-    fn replica_open_order_lines(&mut self, customer: AddressNumber) -> crm_core::Result<u64> {
-        let n: i64 = erp_order_lines::table
-            .filter(erp_order_lines::customer.eq(customer.0))
-            .filter(erp_order_lines::is_open.eq(true))
-            .count()
-            .get_result(&mut *self.conn)
-            .dom()?;
-        Ok(u64::try_from(n).unwrap_or(0))
-    }
-
-    fn replica_condition_count(
-        &mut self,
-        customer: AddressNumber,
-        date: NaiveDate,
-    ) -> crm_core::Result<u64> {
-        let scopes = self.condition_scopes(customer)?;
-        let q = erp_conditions::table
-            .filter(erp_conditions::scope.eq_any(scopes))
-            .into_boxed();
-        let n: i64 = valid_on!(q, erp_conditions, date)
-            .count()
-            .get_result(&mut *self.conn)
-            .dom()?;
-        Ok(u64::try_from(n).unwrap_or(0))
-    }
-
     fn replica_conditions_of(
         &mut self,
         customer: AddressNumber,

@@ -25,9 +25,7 @@ pub(super) trait ErpReads {
         query: &DocumentQuery,
         page: PageRequest,
     ) -> Result<Page<DocumentHeader>>;
-    fn open_order_lines(&mut self, customer: AddressNumber) -> Result<u64>;
     fn receivables_of(&mut self, customer: AddressNumber) -> Result<(Vec<OpenItem>, Vec<Payment>)>;
-    fn condition_count(&mut self, customer: AddressNumber, date: NaiveDate) -> Result<u64>;
     #[allow(clippy::type_complexity)]
     fn customer_revenue(
         &mut self,
@@ -56,17 +54,11 @@ impl ErpReads for InSnapshot<'_> {
     ) -> Result<Page<DocumentHeader>> {
         self.0.replica_documents_of(customer, query, page)
     }
-    fn open_order_lines(&mut self, customer: AddressNumber) -> Result<u64> {
-        self.0.replica_open_order_lines(customer)
-    }
     fn receivables_of(&mut self, customer: AddressNumber) -> Result<(Vec<OpenItem>, Vec<Payment>)> {
         Ok((
             self.0.replica_open_items_of(customer)?,
             self.0.replica_payments_of(customer)?,
         ))
-    }
-    fn condition_count(&mut self, customer: AddressNumber, date: NaiveDate) -> Result<u64> {
-        self.0.replica_condition_count(customer, date)
     }
     fn customer_revenue(
         &mut self,
@@ -102,23 +94,11 @@ impl ErpReads for Live<'_> {
     ) -> Result<Page<DocumentHeader>> {
         self.0.documents_of(customer, query, page)
     }
-    fn open_order_lines(&mut self, customer: AddressNumber) -> Result<u64> {
-        Ok(self
-            .0
-            .order_lines_of(customer, false, PageRequest::first(1))?
-            .total)
-    }
     fn receivables_of(&mut self, customer: AddressNumber) -> Result<(Vec<OpenItem>, Vec<Payment>)> {
         Ok((
             self.0.open_items_of(customer)?,
             self.0.payments_of(customer)?,
         ))
-    }
-    fn condition_count(&mut self, customer: AddressNumber, date: NaiveDate) -> Result<u64> {
-        Ok(self
-            .0
-            .conditions_of(customer, Some(date), PageRequest::first(1))?
-            .total)
     }
     fn customer_revenue(
         &mut self,
@@ -154,13 +134,26 @@ impl ErpReads for Live<'_> {
     }
 }
 
+impl Live<'_> {
+    /// How many of the customer's order lines are open, and how many special conditions
+    /// are valid on `date` (the store counts both in the snapshot when it holds the
+    /// replica).
+    pub(super) fn counts(&self, customer: AddressNumber, date: NaiveDate) -> Result<(u64, u64)> {
+        let lines = self
+            .0
+            .order_lines_of(customer, false, PageRequest::first(1))?;
+        let conditions = self
+            .0
+            .conditions_of(customer, Some(date), PageRequest::first(1))?;
+        Ok((lines.total, conditions.total))
+    }
+}
+
 /// The ERP's panels of an address.
 pub(super) struct AddressErp {
     pub(super) revenue: RevenuePanel,
     pub(super) sales_documents: Listed<DocumentHeader>,
     pub(super) receivables: ReceivablesSummary,
-    pub(super) open_order_lines: u64,
-    pub(super) special_conditions: u64,
 }
 
 pub(super) fn address_erp(
@@ -180,8 +173,6 @@ pub(super) fn address_erp(
     )?;
     let (items, payments) = erp.receivables_of(customer)?;
     let view = ReceivablesView::compute(items, &payments, today)?;
-    let order_lines = erp.open_order_lines(customer)?;
-    let conditions = erp.condition_count(customer, today)?;
     let (months, days) = address_periods(today)?;
     let (totals, current_days, previous_days) = erp.customer_revenue(customer, months, days)?;
     let figures = address_figures(
@@ -212,7 +203,5 @@ pub(super) fn address_erp(
             oldest_due: view.open_items.iter().map(|i| i.due_date).min(),
             habits: view.habits,
         },
-        open_order_lines: order_lines,
-        special_conditions: conditions,
     })
 }

@@ -161,8 +161,13 @@ impl<'a, S: Store> DashboardService<'a, S> {
         let erp_data = self.erp_data();
         let (mut board, erp_panels) = self.ctx.store.read(|tx| {
             let address = self.ctx.visible_address(tx, actor, id)?;
-            let board = self.address_panels(tx, actor, address, now, &options, erp_data)?;
-            let erp = if erp_data == ErpData::Snapshot {
+            let snapshot = erp_data == ErpData::Snapshot;
+            let counts = tx.address_counts(id, snapshot.then_some((address.number, today)))?;
+            let mut board = self.address_panels(tx, actor, address, now, &options, erp_data)?;
+            board.documents = counts.documents;
+            board.open_order_lines = counts.open_order_lines;
+            board.special_conditions = counts.special_conditions;
+            let erp = if snapshot {
                 Some(address_erp(
                     &mut InSnapshot(tx),
                     board.address.number,
@@ -176,12 +181,17 @@ impl<'a, S: Store> DashboardService<'a, S> {
         })?;
         let erp_panels = match (erp_panels, self.ctx.erp.as_deref()) {
             (Some(panels), _) => Some(panels),
-            (None, Some(erp)) => Some(address_erp(
-                &mut Live(erp),
-                board.address.number,
-                today,
-                &options,
-            )?),
+            (None, Some(erp)) => {
+                let (lines, conditions) = Live(erp).counts(board.address.number, today)?;
+                board.open_order_lines = Some(lines);
+                board.special_conditions = Some(conditions);
+                Some(address_erp(
+                    &mut Live(erp),
+                    board.address.number,
+                    today,
+                    &options,
+                )?)
+            }
             (None, None) => None,
         };
         if let Some(mut p) = erp_panels {
@@ -195,8 +205,6 @@ impl<'a, S: Store> DashboardService<'a, S> {
             board.revenue = Some(p.revenue);
             board.sales_documents = Some(p.sales_documents);
             board.receivables = Some(p.receivables);
-            board.open_order_lines = Some(p.open_order_lines);
-            board.special_conditions = Some(p.special_conditions);
         }
         if board.location.coordinates.is_none()
             && let Some(geocoder) = self.ctx.geocoder.get()
@@ -238,7 +246,6 @@ impl<'a, S: Store> DashboardService<'a, S> {
             upcoming(now, options.calendar_entries as usize, QUIET, |range| {
                 tx.address_entries(id, range, &[])
             })?;
-        let documents = tx.document_count_of_address(id)?;
         let geo = address.data.geo;
         Ok(AddressDashboard {
             as_of: now,
@@ -262,7 +269,8 @@ impl<'a, S: Store> DashboardService<'a, S> {
             special_conditions: None,
             pools,
             next_calendar_entries,
-            documents,
+            // Counted with the ERP's numbers in one statement by the caller.
+            documents: 0,
             erp_data,
         })
     }
