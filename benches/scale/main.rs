@@ -390,13 +390,17 @@ fn run(
         Some(loaded)
     };
 
-    let database_size_mb = file.map(|f| {
-        ["", "-wal"]
-            .iter()
-            .filter_map(|s| std::fs::metadata(format!("{}{s}", f.display())).ok())
-            .map(|m| m.len() as f64 / 1_048_576.0)
-            .sum()
-    });
+    let database_size_mb = match file {
+        // The file and its write-ahead log.
+        Some(f) => Some(
+            ["", "-wal"]
+                .iter()
+                .filter_map(|s| std::fs::metadata(format!("{}{s}", f.display())).ok())
+                .map(|m| m.len() as f64 / 1_048_576.0)
+                .sum(),
+        ),
+        None => Some(crm.store().size_on_disk()? as f64 / 1_048_576.0),
+    };
     let report = Report {
         backend: backend.into(),
         addresses: o.addresses,

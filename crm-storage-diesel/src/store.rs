@@ -149,6 +149,38 @@ impl DieselStore {
         })
     }
 
+    /// The bytes the database takes on disk: on SQLite its pages (`page_count ×
+    /// page_size`, the write-ahead log not counted), on PostgreSQL the tables of its schema
+    /// with their indexes and TOAST data (`pg_total_relation_size`).
+    ///
+    /// # Errors
+    /// [`StorageError::Query`].
+    pub fn size_on_disk(&self) -> Result<u64, StorageError> {
+        use diesel::RunQueryDsl;
+        use diesel::sql_types::BigInt;
+        #[derive(diesel::QueryableByName)]
+        struct Size {
+            #[diesel(sql_type = BigInt)]
+            bytes: i64,
+        }
+        let sql = match self.backend {
+            Backend::Sqlite => {
+                "SELECT page_count * page_size AS bytes \
+                 FROM pragma_page_count(), pragma_page_size()"
+            }
+            Backend::Postgres => {
+                "SELECT CAST(COALESCE(SUM(pg_total_relation_size(c.oid)), 0) AS BIGINT) AS bytes \
+                 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+                 WHERE c.relkind IN ('r', 'm') AND n.nspname = current_schema()"
+            }
+        };
+        self.with_connection(|c| {
+            let size: Size =
+                crate::connection::with_inner!(c, |c| diesel::sql_query(sql).get_result(c))?;
+            Ok(u64::try_from(size.bytes).unwrap_or(0))
+        })
+    }
+
     fn run<T>(
         &self,
         mode: TxMode,

@@ -118,6 +118,26 @@ fn sqlite_connections_enforce_foreign_keys_and_use_wal() -> TestResult {
 }
 
 #[test]
+fn the_size_on_disk_grows_with_the_data() -> TestResult {
+    for (store, _guard) in stores()? {
+        let empty = store.size_on_disk()?;
+        assert!(
+            empty > 0,
+            "{:?}: the schema alone takes room",
+            store.backend()
+        );
+        let crm = services(store.clone())?;
+        for i in 0..300 {
+            crm.addresses()
+                .capture_lead(&admin(), &lead(&format!("Zuwachs {i} AG")))?;
+        }
+        let grown = store.size_on_disk()?;
+        assert!(grown > empty, "{:?}: {empty} → {grown}", store.backend());
+    }
+    Ok(())
+}
+
+#[test]
 fn reopening_runs_no_migration_twice_and_keeps_data() -> TestResult {
     let dir = tempfile::tempdir()?;
     let url = DatabaseUrl::parse(&format!(
