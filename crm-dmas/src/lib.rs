@@ -22,6 +22,7 @@
 //! ```
 
 mod blobs;
+mod content;
 pub mod pdf;
 pub mod quote;
 mod text;

@@ -2,11 +2,14 @@
 //! size and pages, so that an encrypted, truncated or malformed file is archived without
 //! text and with a warning, never with a panic or a hang.
 
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::sync::mpsc;
 use std::time::Duration;
 
 use crm_core::ports::{Extracted, TextExtractor};
+
+use crate::content;
 
 /// How far extraction goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +59,10 @@ fn without(why: impl Into<String>) -> Extracted {
 }
 
 fn cut(mut text: String, max_chars: usize) -> String {
+    // No more bytes than characters allowed: nothing to count.
+    if text.len() <= max_chars {
+        return text;
+    }
     if let Some((at, _)) = text.char_indices().nth(max_chars) {
         text.truncate(at);
     }
@@ -69,20 +76,24 @@ fn pdf_text(bytes: &[u8], limits: TextLimits) -> Result<String, String> {
     if doc.is_encrypted() {
         return Err("the PDF is encrypted".into());
     }
-    let pages: Vec<u32> = doc
-        .get_pages()
-        .keys()
-        .copied()
-        .take(limits.max_pages)
-        .collect();
     let mut text = String::new();
     // A page that cannot be read is left out; the others still count.
-    for t in doc
-        .extract_text_chunks_with_limit(&pages, limits.max_page_content)
-        .into_iter()
-        .flatten()
-    {
-        text.push_str(&t);
+    for page in doc.get_pages().into_values().take(limits.max_pages) {
+        let Ok(fonts) = doc.get_page_fonts(page) else {
+            continue;
+        };
+        let encodings: BTreeMap<Vec<u8>, lopdf::Encoding<'_>> = fonts
+            .into_iter()
+            .filter_map(|(name, font)| {
+                font.get_font_encoding_with_limit(&doc, limits.max_page_content)
+                    .ok()
+                    .map(|e| (name, e))
+            })
+            .collect();
+        let Ok(content) = doc.get_page_content_with_limit(page, limits.max_page_content) else {
+            continue;
+        };
+        content::show_text(&content, &encodings, &mut text);
         if text.len() > limits.max_chars * 4 {
             break;
         }
@@ -190,6 +201,18 @@ mod tests {
             doc.get_pages().len() >= 2,
             "eighty lines need a second page"
         );
+    }
+
+    #[test]
+    fn the_scan_finds_the_words_lopdf_finds() {
+        let pdf = offer();
+        let doc = lopdf::Document::load_mem(&pdf).unwrap();
+        let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+        let words = |t: &str| t.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
+        let lopdf = doc.extract_text(&pages).unwrap();
+        let ours = pdf_text(&pdf, TextLimits::default()).unwrap();
+        assert_eq!(words(&ours), words(&lopdf));
+        assert!(words(&ours).len() > 800, "{}", words(&ours).len());
     }
 
     #[test]
