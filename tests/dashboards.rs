@@ -139,18 +139,29 @@ fn scene(crm: &TestCrm) -> Result<(Address, Address), Error> {
     Ok((mine, theirs))
 }
 
-fn options() -> DashboardOptions {
-    DashboardOptions::default()
-}
+/// The CRM with rep A's customer `mine` and rep B's `theirs`.
+type Scene = (TestCrm, Address, Address);
 
-fn an_address_dashboard_shows_every_panel(db: Db) -> TestResult {
+/// The scene on `db` with the ERP's data in the replica; `None` when `db` is not configured.
+fn synced(db: Db) -> Result<Option<Scene>, Box<dyn std::error::Error>> {
     let Some(crm) = crm(db, ASSIGNED)? else {
-        return Ok(());
+        return Ok(None);
     };
     let (mine, theirs) = scene(&crm)?;
     for batch in erp_batches(&mine, &theirs) {
         crm.replica().sync(batch, None)?;
     }
+    Ok(Some((crm, mine, theirs)))
+}
+
+fn options() -> DashboardOptions {
+    DashboardOptions::default()
+}
+
+fn an_address_dashboard_shows_every_panel(db: Db) -> TestResult {
+    let Some((crm, mine, theirs)) = synced(db)? else {
+        return Ok(());
+    };
     let a = actor(REP_A);
     let board = crm.dashboards().address(&a, mine.id, &options())?;
     assert_eq!(board.erp_data, ErpData::Snapshot);
@@ -243,13 +254,9 @@ fn strings(value: &Value, out: &mut Vec<String>) {
 }
 
 fn a_rep_s_dashboards_hold_nothing_of_another_rep_s_customers(db: Db) -> TestResult {
-    let Some(crm) = crm(db, ASSIGNED)? else {
+    let Some((crm, mine, theirs)) = synced(db)? else {
         return Ok(());
     };
-    let (mine, theirs) = scene(&crm)?;
-    for batch in erp_batches(&mine, &theirs) {
-        crm.replica().sync(batch, None)?;
-    }
     let a = actor(REP_A);
     assert!(matches!(
         crm.dashboards().address(&a, theirs.id, &options()),
@@ -283,13 +290,9 @@ fn a_rep_s_dashboards_hold_nothing_of_another_rep_s_customers(db: Db) -> TestRes
 }
 
 fn a_user_dashboard_shows_his_day_pipeline_and_year(db: Db) -> TestResult {
-    let Some(crm) = crm(db, ASSIGNED)? else {
+    let Some((crm, mine, _theirs)) = synced(db)? else {
         return Ok(());
     };
-    let (mine, theirs) = scene(&crm)?;
-    for batch in erp_batches(&mine, &theirs) {
-        crm.replica().sync(batch, None)?;
-    }
     let a = actor(REP_A);
     let board = crm.dashboards().user(&a, UserId(REP_A), &options())?;
     assert_eq!(board.user.login, "ameier");
@@ -449,13 +452,9 @@ fn compare_with_example(name: &str, made: &Value) {
 
 #[test]
 fn the_json_of_both_dashboards_keeps_the_shape_of_the_committed_examples() -> TestResult {
-    let Some(crm) = crm(Db::Sqlite, ASSIGNED)? else {
+    let Some((crm, mine, _theirs)) = synced(Db::Sqlite)? else {
         return Ok(());
     };
-    let (mine, theirs) = scene(&crm)?;
-    for batch in erp_batches(&mine, &theirs) {
-        crm.replica().sync(batch, None)?;
-    }
     let a = actor(REP_A);
     // So that the examples show more of the shape: a visit under way, lines with a cost.
     crm.calendar().create(

@@ -7,13 +7,11 @@ use std::time::Instant;
 
 use crm::archive::{ArchiveLink, Category, DocumentInput};
 use crm::{Actor, AddressId, Crm, Incoming, Language, Role, UserId};
-use crm_storage_diesel::baseline;
 use serde::Serialize;
 
 use super::Result;
-use super::catalog::{import_generated, query, real_catalogs};
-use super::measure::{Measured, time, time_raw};
-use super::queries;
+use super::catalog::{import_generated, real_catalogs, time_searches};
+use super::measure::{Measured, time};
 
 /// What importing and checking in achieved.
 #[derive(Debug, Serialize)]
@@ -82,32 +80,12 @@ pub fn catalog_and_archive(
          {products_per_s:.0}/s"
     );
     let rep = Actor::new(UserId(101), "Field rep", vec![Role::FieldSales]);
-    let typed = queries::typical(calls.max(10), products.max(1));
-    let prefixes = queries::prefixes(calls.max(10));
-    for (name, inputs) in [
-        ("product search: 1–3 words with typos, top 10", &typed),
-        ("product search: prefix as typed, top 10", &prefixes),
-    ] {
-        let mut ours = time(name, inputs, |(q, l)| {
-            crm.products().search(&rep, &query(q, *l, 10)).map(drop)
-        })?;
-        let peer_inputs: Vec<&(String, Language)> =
-            inputs.iter().take(peer_calls.max(10)).collect();
-        let peer = time_raw(&peer_inputs, |(q, _)| {
-            baseline::product_contains_scan(crm.store(), q, 10).map(drop)
-        })?;
-        ours.set_peer("lower(data) LIKE '%text%' (table scan)", &peer);
-        results.push(ours);
-    }
-    let exact = queries::exact(calls.max(10), products.max(1));
-    results.push(time(
-        "product search: number, EAN or type typed exactly",
-        &exact,
-        |q| {
-            crm.products()
-                .search(&rep, &query(q, Language::De, 10))
-                .map(drop)
-        },
+    results.extend(time_searches(
+        crm,
+        &rep,
+        calls.max(10),
+        products.max(1),
+        peer_calls.max(10),
     )?);
 
     let pdfs: Vec<Vec<u8>> = (0..documents)

@@ -10,7 +10,10 @@ use crm::erp_adapter::read_bmecat;
 use crm::product::{CatalogItem, Gtin, Located, Product, ProductFilter, ProductQuery};
 use crm::{Actor, Crm, Currency, Decimal, Language, Role, UserId};
 
+use crm_storage_diesel::baseline;
+
 use super::Result;
+use super::measure::{Measured, time, time_raw};
 use super::queries;
 
 /// The importing administrator.
@@ -107,4 +110,45 @@ pub fn import_generated(crm: &Crm, n: usize) -> Result<()> {
         i += chunk;
     }
     Ok(())
+}
+
+/// Times product search as `rep`: `queries` typical 1–3-word queries with typos and as many
+/// prefixes as typed, each beside the `LIKE '%…%'` scan over the product table (the first
+/// `peer_queries` of them), and exact numbers, EANs and types; `products` generated ones
+/// are in the catalog.
+pub fn time_searches(
+    crm: &Crm,
+    rep: &Actor,
+    queries: usize,
+    products: usize,
+    peer_queries: usize,
+) -> Result<Vec<Measured>> {
+    let mut results = Vec::new();
+    let typed = queries::typical(queries, products);
+    let prefixes = queries::prefixes(queries);
+    for (name, inputs) in [
+        ("product search: 1–3 words with typos, top 10", &typed),
+        ("product search: prefix as typed, top 10", &prefixes),
+    ] {
+        let mut ours = time(name, inputs, |(q, l)| {
+            crm.products().search(rep, &query(q, *l, 10)).map(drop)
+        })?;
+        let peer_inputs: Vec<&(String, Language)> = inputs.iter().take(peer_queries).collect();
+        let peer = time_raw(&peer_inputs, |(q, _)| {
+            baseline::product_contains_scan(crm.store(), q, 10).map(drop)
+        })?;
+        ours.set_peer("lower(data) LIKE '%text%' (Odoo way, table scan)", &peer);
+        results.push(ours);
+    }
+    let exact = queries::exact(queries, products);
+    results.push(time(
+        "product search: number, EAN or type typed exactly",
+        &exact,
+        |q| {
+            crm.products()
+                .search(rep, &query(q, Language::De, 10))
+                .map(drop)
+        },
+    )?);
+    Ok(results)
 }

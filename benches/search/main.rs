@@ -23,9 +23,9 @@ use std::path::Path;
 use std::time::Instant;
 
 use catalog::{admin, query, real_catalogs};
-use crm::{Actor, Crm, Language, Role, Settings, UserId};
+use crm::{Actor, Crm, Role, Settings, UserId};
 use crm_storage_diesel::baseline;
-use measure::{Measured, peak_rss_mb, print_rows, time, time_raw};
+use measure::{Measured, peak_rss_mb, print_rows};
 use serde::Serialize;
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
@@ -125,34 +125,7 @@ fn main() -> Result<()> {
     );
 
     let rep = Actor::new(UserId(2), "Rep", vec![Role::InsideSales]);
-    let mut results = Vec::new();
-    let typed = queries::typical(o.queries, o.products);
-    let prefixes = queries::prefixes(o.queries);
-    for (name, inputs) in [
-        ("product search: 1–3 words with typos, top 10", &typed),
-        ("product search: prefix as typed, top 10", &prefixes),
-    ] {
-        let mut ours = time(name, inputs, |(q, l)| {
-            crm.products().search(&rep, &query(q, *l, 10)).map(drop)
-        })?;
-        let peer_inputs: Vec<&(String, Language)> = inputs.iter().take(o.peer_queries).collect();
-        let peer = time_raw(&peer_inputs, |(q, _)| {
-            baseline::product_contains_scan(crm.store(), q, 10).map(drop)
-        })?;
-        ours.set_peer("lower(data) LIKE '%text%' (Odoo way, table scan)", &peer);
-        results.push(ours);
-    }
-
-    let exact = queries::exact(o.queries, o.products);
-    results.push(time(
-        "product search: number, EAN or type typed exactly",
-        &exact,
-        |q| {
-            crm.products()
-                .search(&rep, &query(q, Language::De, 10))
-                .map(drop)
-        },
-    )?);
+    let results = catalog::time_searches(&crm, &rep, o.queries, o.products, o.peer_queries)?;
 
     let labelled = queries::labelled(o.products);
     let mut scores = Vec::new();

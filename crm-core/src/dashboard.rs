@@ -19,6 +19,7 @@ use crate::note::Note;
 use crate::opportunity::{AddressOpportunities, OpportunitySummary, PipelineSummary};
 use crate::pool::Pool;
 use crate::revenue::{AddressRevenue, YearToDate};
+use crate::search::Page;
 use crate::services::ActivatedAddress;
 use crate::trace::Trace;
 use crate::values::{GeoPoint, Money, PostalAddress};
@@ -30,6 +31,15 @@ pub struct Listed<T> {
     pub items: Vec<T>,
     /// How many there are in all.
     pub total: u64,
+}
+
+impl<T> From<Page<T>> for Listed<T> {
+    fn from(page: Page<T>) -> Self {
+        Listed {
+            items: page.items,
+            total: page.total,
+        }
+    }
 }
 
 /// Where the ERP's panels come from.

@@ -361,11 +361,8 @@ impl<S: Store> RevenueFacts for Replica<S> {
         months: MonthRange,
         days: [(NaiveDate, NaiveDate); 2],
     ) -> Result<(Vec<MonthTotal>, Vec<RevenueFact>, Vec<RevenueFact>)> {
-        self.store.read(|tx| {
-            let months = tx.replica_revenue_months(RevenueScope::Customer(customer), months)?;
-            let [current, previous] = tx.replica_revenue_facts_of_days(customer, days)?;
-            Ok((months, current, previous))
-        })
+        self.store
+            .read(|tx| tx.replica_customer_revenue(customer, months, days))
     }
 
     fn rep_summary(

@@ -368,6 +368,23 @@ pub trait ReplicaRepository {
         days: [(NaiveDate, NaiveDate); 2],
     ) -> Result<[Vec<RevenueFact>; 2]>;
 
+    /// As [`RevenueFacts::customer_revenue`]: `customer`'s summary rows over `months` and
+    /// his facts of the two day ranges `days`, in two statements.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    #[allow(clippy::type_complexity)]
+    fn replica_customer_revenue(
+        &mut self,
+        customer: AddressNumber,
+        months: MonthRange,
+        days: [(NaiveDate, NaiveDate); 2],
+    ) -> Result<(Vec<MonthTotal>, Vec<RevenueFact>, Vec<RevenueFact>)> {
+        let months = self.replica_revenue_months(RevenueScope::Customer(customer), months)?;
+        let [current, previous] = self.replica_revenue_facts_of_days(customer, days)?;
+        Ok((months, current, previous))
+    }
+
     /// As [`RevenueFacts::revenue_facts`].
     ///
     /// # Errors

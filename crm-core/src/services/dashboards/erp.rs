@@ -10,7 +10,7 @@ use crate::error::Result;
 use crate::ids::{AddressNumber, UserId};
 use crate::ports::{Erp, Tx};
 use crate::revenue::{
-    CubeDim, CubeRow, MonthRange, MonthTotal, RevenueScope, address_figures, year_to_date_months,
+    CubeDim, CubeRow, MonthRange, MonthTotal, address_figures, year_to_date_months,
 };
 use crate::search::{Page, PageRequest};
 use crate::services::erp::ReceivablesView;
@@ -66,11 +66,7 @@ impl ErpReads for InSnapshot<'_> {
         months: MonthRange,
         days: [(NaiveDate, NaiveDate); 2],
     ) -> Result<(Vec<MonthTotal>, Vec<RevenueFact>, Vec<RevenueFact>)> {
-        let months = self
-            .0
-            .replica_revenue_months(RevenueScope::Customer(customer), months)?;
-        let [current, previous] = self.0.replica_revenue_facts_of_days(customer, days)?;
-        Ok((months, current, previous))
+        self.0.replica_customer_revenue(customer, months, days)
     }
     fn rep_totals(
         &mut self,
@@ -189,10 +185,7 @@ pub(super) fn address_erp(
             figures,
             sparkline_svg: None,
         },
-        sales_documents: Listed {
-            items: documents.items,
-            total: documents.total,
-        },
+        sales_documents: Listed::from(documents),
         receivables: ReceivablesSummary {
             open_items: view.open_items.len() as u64,
             overdue_items: view

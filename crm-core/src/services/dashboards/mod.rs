@@ -21,7 +21,7 @@ use crate::entity::EntityKind;
 use crate::error::{Error, Result};
 use crate::ids::{AddressId, UserId};
 use crate::opportunity::{OpportunityFilter, PipelineSummary};
-use crate::ports::{Store, Tx};
+use crate::ports::{AddressCounts, Store, Tx};
 use crate::revenue::year_to_date;
 use crate::search::PageRequest;
 use crate::trace::TraceFilter;
@@ -163,10 +163,7 @@ impl<'a, S: Store> DashboardService<'a, S> {
             let address = self.ctx.visible_address(tx, actor, id)?;
             let snapshot = erp_data == ErpData::Snapshot;
             let counts = tx.address_counts(id, snapshot.then_some((address.number, today)))?;
-            let mut board = self.address_panels(tx, actor, address, now, &options, erp_data)?;
-            board.documents = counts.documents;
-            board.open_order_lines = counts.open_order_lines;
-            board.special_conditions = counts.special_conditions;
+            let board = self.address_panels(tx, actor, address, counts, now, &options)?;
             let erp = if snapshot {
                 Some(address_erp(
                     &mut InSnapshot(tx),
@@ -221,15 +218,15 @@ impl<'a, S: Store> DashboardService<'a, S> {
         Ok(board)
     }
 
-    /// The CRM's own panels of `address`.
+    /// The CRM's own panels of `address`, with the `counts` read before.
     fn address_panels(
         &self,
         tx: &mut dyn Tx,
         actor: &Actor,
         address: Address,
+        counts: AddressCounts,
         now: DateTime<Utc>,
         options: &DashboardOptions,
-        erp_data: ErpData,
     ) -> Result<AddressDashboard> {
         let id = address.id;
         let contacts = tx.contacts_of(id, false)?;
@@ -256,22 +253,18 @@ impl<'a, S: Store> DashboardService<'a, S> {
             },
             address,
             contacts,
-            notes: Listed {
-                items: notes.items,
-                total: notes.total,
-            },
+            notes: Listed::from(notes),
             revenue: None,
             opportunities,
             traces,
             sales_documents: None,
             receivables: None,
-            open_order_lines: None,
-            special_conditions: None,
+            open_order_lines: counts.open_order_lines,
+            special_conditions: counts.special_conditions,
             pools,
             next_calendar_entries,
-            // Counted with the ERP's numbers in one statement by the caller.
-            documents: 0,
-            erp_data,
+            documents: counts.documents,
+            erp_data: self.erp_data(),
         })
     }
 
@@ -308,7 +301,7 @@ impl<'a, S: Store> DashboardService<'a, S> {
         let today = now.date_naive();
         let erp_data = self.erp_data();
         let (mut board, totals) = self.ctx.store.read(|tx| {
-            let board = self.user_panels(tx, actor, user, now, &options, erp_data)?;
+            let board = self.user_panels(tx, actor, user, now, &options)?;
             let totals = if erp_data == ErpData::Snapshot {
                 Some(InSnapshot(tx).rep_totals(user, today, options.currency)?)
             } else {
@@ -333,7 +326,6 @@ impl<'a, S: Store> DashboardService<'a, S> {
         user: UserId,
         now: DateTime<Utc>,
         options: &DashboardOptions,
-        erp_data: ErpData,
     ) -> Result<UserDashboard> {
         let who = tx
             .user(user)?
@@ -385,17 +377,14 @@ impl<'a, S: Store> DashboardService<'a, S> {
             },
             traces,
             pipeline: PipelinePanel {
-                opportunities: Listed {
-                    items: opportunities.items,
-                    total: opportunities.total,
-                },
+                opportunities: Listed::from(opportunities),
                 volume,
                 weighted,
                 summary,
             },
             revenue: None,
             recently_activated,
-            erp_data,
+            erp_data: self.erp_data(),
         })
     }
 }
