@@ -22,7 +22,7 @@ fn lists_filter_and_the_pipeline_weighs(db: Db) -> TestResult {
         &a,
         &deal(first.id, "Kasse", "inquiry", "10000", "2027-01-10"),
     )?;
-    ops.create(&a, &deal(first.id, "Waage", "offer", "20000", "2027-01-20"))?;
+    let scales = ops.create(&a, &deal(first.id, "Waage", "offer", "20000", "2027-01-20"))?;
     let shared = {
         let mut input = deal(second.id, "Regale", "offer", "50000", "2027-02-05");
         input.team = Some(vec![
@@ -200,5 +200,23 @@ fn lists_filter_and_the_pipeline_weighs(db: Db) -> TestResult {
     assert_eq!(current.recently_decided.len(), 1);
     assert_eq!(current.recently_decided[0].title, "Etiketten");
     let _ = shared;
+
+    // A stage change moves the opportunity in every team member's pipeline at once.
+    ops.set_stage(&a, scales.id, scales.version, "negotiation", None)?;
+    let mut moved: Vec<(String, u64)> = ops
+        .pipeline(&a, &[a.user_id])?
+        .by_stage
+        .iter()
+        .map(|s| (s.stage.key().to_owned(), s.count))
+        .collect();
+    moved.sort();
+    assert_eq!(
+        moved,
+        [
+            ("inquiry".to_owned(), 1),
+            ("negotiation".to_owned(), 1),
+            ("offer".to_owned(), 1)
+        ]
+    );
     Ok(())
 }

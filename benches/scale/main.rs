@@ -10,7 +10,8 @@
 //! Writes `target/crm-bench/scale-<backend>.json` and prints a table. Options:
 //! `--addresses N` (default 100000), `--postgres URL`, `--only sqlite|postgres`,
 //! `--calls K` timed calls per operation (default 2000), `--peer-calls K` (default 30),
-//! `--reuse` to keep a database generated before at that size (SQLite only), `--erp-rows N`
+//! `--reuse` to keep a database generated before at that size (the SQLite file, or the
+//! PostgreSQL schema `crm_scale_<N>`, both kept after a run), `--erp-rows N`
 //! open items and revenue lines synced into the ERP replica (default 200000; 0 skips the ERP
 //! measurements), `--revenue-reps K` field reps whose customers get three years of revenue
 //! lines for the revenue figures and the dashboards (default 10; 0 skips them), `--products N`
@@ -143,7 +144,8 @@ fn main() -> Result<()> {
     if let Some(url) = &o.postgres
         && o.only.as_deref().is_none_or(|b| b == "postgres")
     {
-        let schema = PgSchema::create(url)?;
+        // Kept under a name per size, so that `--reuse` finds it again.
+        let schema = PgSchema::kept(url, &format!("crm_scale_{}", o.addresses), !o.reuse)?;
         let mut settings = bench_settings()?;
         settings.database.url = schema.url().to_owned();
         let crm = Crm::open(settings.clone())?;

@@ -273,6 +273,11 @@ diesel::table! {
         address_id -> BigInt,
         is_open -> Bool,
         sort_date -> Date,
+        stage -> Text,
+        close_date -> Nullable<Date>,
+        currency -> Nullable<Text>,
+        probability -> BigInt,
+        volume -> Nullable<BigInt>,
     }
 }
 

@@ -14,8 +14,7 @@ use crate::connection::{AnyConnection, with_inner};
 use crate::error::QueryResultExt;
 use crate::fixed;
 use crate::rows::opportunity::{
-    NewOpportunityRow, OpportunityContentRow, OpportunityRow, SummaryRow, TeamRow, member,
-    sort_date,
+    NewOpportunityRow, OpportunityContentRow, OpportunityRow, SummaryRow, TeamCopy, TeamRow, member,
 };
 use crate::rows::{corrupt, ts};
 use crate::schema::{addresses, opportunities, opportunity_team};
@@ -123,6 +122,7 @@ impl OpportunityRepository for DieselTx<'_> {
         change: &OpportunityChange<'_>,
     ) -> crm_core::Result<bool> {
         let row = OpportunityContentRow::new(change.data, change.decided, change.updated)?;
+        let copy = TeamCopy::of(&row);
         let n = diesel::update(
             opportunities::table
                 .filter(opportunities::id.eq(id.0))
@@ -149,28 +149,16 @@ impl OpportunityRepository for DieselTx<'_> {
                 .dom()?;
                 let rows: Vec<TeamRow> = team
                     .iter()
-                    .map(|m| TeamRow::new(id.0, AddressId(address), change.data, m))
+                    .map(|m| TeamRow::new(id.0, AddressId(address), &copy, m))
                     .collect();
                 insert_team(self.conn, &rows)?;
                 super::trace::refresh_audience(self.conn, address, &former)?;
             }
             None => {
-                // Only rows whose copies changed are written.
-                let is_open = !change.data.outcome().is_decided();
-                let sort_date = sort_date(change.data.close_date);
                 diesel::update(
-                    opportunity_team::table
-                        .filter(opportunity_team::opportunity_id.eq(id.0))
-                        .filter(
-                            opportunity_team::is_open
-                                .ne(is_open)
-                                .or(opportunity_team::sort_date.ne(sort_date)),
-                        ),
+                    opportunity_team::table.filter(opportunity_team::opportunity_id.eq(id.0)),
                 )
-                .set((
-                    opportunity_team::is_open.eq(is_open),
-                    opportunity_team::sort_date.eq(sort_date),
-                ))
+                .set(&copy)
                 .execute(self.conn)
                 .dom()?;
             }
@@ -252,33 +240,45 @@ impl OpportunityRepository for DieselTx<'_> {
     }
 
     fn pipeline_groups(&mut self, users: &[UserId]) -> crm_core::Result<Vec<PipelineGroup>> {
+        // Summed from the users' own ranges of the team key, whose rows carry the figures;
+        // an opportunity with several of the users in its team counts once, at the first.
         let ids: Vec<i64> = users.iter().map(|u| u.0).collect();
-        let rows: Vec<GroupRow> = opportunities::table
-            .filter(opportunities::is_open.eq(true))
-            .filter(
-                opportunities::id.eq_any(
-                    opportunity_team::table
-                        .filter(opportunity_team::user_id.eq_any(ids))
-                        .filter(opportunity_team::is_open.eq(true))
-                        .select(opportunity_team::opportunity_id),
-                ),
-            )
+        let mut q = opportunity_team::table
+            .filter(opportunity_team::user_id.eq_any(ids.clone()))
+            .filter(opportunity_team::is_open.eq(true))
             .group_by((
-                opportunities::stage,
-                opportunities::close_date,
-                opportunities::currency,
-                opportunities::probability,
+                opportunity_team::stage,
+                opportunity_team::close_date,
+                opportunity_team::currency,
+                opportunity_team::probability,
             ))
             .select((
-                opportunities::stage,
-                opportunities::close_date,
-                opportunities::currency,
-                opportunities::probability,
+                opportunity_team::stage,
+                opportunity_team::close_date,
+                opportunity_team::currency,
+                opportunity_team::probability,
                 count_star(),
-                sql::<Nullable<BigInt>>("CAST(SUM(opportunities.volume) AS BIGINT)"),
+                sql::<Nullable<BigInt>>("CAST(SUM(opportunity_team.volume) AS BIGINT)"),
             ))
-            .load(self.conn)
-            .dom()?;
+            .into_boxed();
+        if ids.len() > 1 {
+            let earlier = diesel::alias!(opportunity_team as earlier);
+            q = q.filter(diesel::dsl::not(diesel::dsl::exists(
+                earlier
+                    .filter(
+                        earlier
+                            .field(opportunity_team::opportunity_id)
+                            .eq(opportunity_team::opportunity_id),
+                    )
+                    .filter(earlier.field(opportunity_team::user_id).eq_any(ids))
+                    .filter(
+                        earlier
+                            .field(opportunity_team::user_id)
+                            .lt(opportunity_team::user_id),
+                    ),
+            )));
+        }
+        let rows: Vec<GroupRow> = q.load(self.conn).dom()?;
         rows.into_iter()
             .map(
                 |(stage, close_date, currency, probability, count, volume)| {
@@ -307,10 +307,12 @@ fn insert_many(
     let mut ids = Vec::with_capacity(batch.len());
     let mut team = Vec::new();
     for new in batch {
+        let content = OpportunityContentRow::new(&new.data, new.decided, new.created)?;
+        let copy = TeamCopy::of(&content);
         let row = NewOpportunityRow {
             number: new.number.0,
             address_id: new.address_id.0,
-            content: OpportunityContentRow::new(&new.data, new.decided, new.created)?,
+            content,
             created_at: ts(new.created.at),
             created_by: new.created.by.0,
             version: Version::FIRST.0,
@@ -325,7 +327,7 @@ fn insert_many(
         team.extend(
             new.team
                 .iter()
-                .map(|m| TeamRow::new(id, new.address_id, &new.data, m)),
+                .map(|m| TeamRow::new(id, new.address_id, &copy, m)),
         );
         ids.push(OpportunityId(id));
     }

@@ -83,6 +83,36 @@ pub(crate) struct NewOpportunityRow {
     pub version: i64,
 }
 
+/// What a team row copies of its opportunity: whether it is open and the figures of the
+/// pipeline, rewritten with the opportunity.
+#[derive(Debug, Clone, Insertable, AsChangeset)]
+#[diesel(table_name = opportunity_team)]
+#[diesel(treat_none_as_default_value = false, treat_none_as_null = true)]
+pub(crate) struct TeamCopy {
+    pub is_open: bool,
+    pub sort_date: NaiveDate,
+    pub stage: String,
+    pub close_date: Option<NaiveDate>,
+    pub currency: Option<String>,
+    pub probability: i64,
+    pub volume: Option<i64>,
+}
+
+impl TeamCopy {
+    /// The copy of the opportunity whose stored content is `content`.
+    pub(crate) fn of(content: &OpportunityContentRow) -> Self {
+        TeamCopy {
+            is_open: content.is_open,
+            sort_date: sort_date(content.close_date),
+            stage: content.stage.clone(),
+            close_date: content.close_date,
+            currency: content.currency.clone(),
+            probability: content.probability,
+            volume: content.volume,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = opportunity_team)]
 pub(crate) struct TeamRow {
@@ -91,15 +121,15 @@ pub(crate) struct TeamRow {
     pub role: &'static str,
     pub access: &'static str,
     pub address_id: i64,
-    pub is_open: bool,
-    pub sort_date: NaiveDate,
+    #[diesel(embed)]
+    pub copy: TeamCopy,
 }
 
 impl TeamRow {
     pub(crate) fn new(
         opportunity_id: i64,
         address_id: AddressId,
-        data: &OpportunityData,
+        copy: &TeamCopy,
         member: &TeamMember,
     ) -> Self {
         TeamRow {
@@ -108,8 +138,7 @@ impl TeamRow {
             role: member.role.as_str(),
             access: member.access.as_str(),
             address_id: address_id.0,
-            is_open: !data.outcome().is_decided(),
-            sort_date: sort_date(data.close_date),
+            copy: copy.clone(),
         }
     }
 }
