@@ -73,7 +73,8 @@ pub fn split_words(folded: &str) -> impl Iterator<Item = &str> {
 /// can be folded once: runs of letters, digits and the combining marks that folding drops.
 /// Folding each of these words gives the words [`split_words`] finds in the folded text.
 pub fn split_raw_words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !(c.is_alphanumeric() || is_combining_mark(c)))
+    // No ASCII character is a combining mark: the table is asked only about the others.
+    text.split(|c: char| !(c.is_alphanumeric() || (!c.is_ascii() && is_combining_mark(c))))
         .filter(|w| !w.is_empty())
 }
 

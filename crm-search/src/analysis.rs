@@ -207,6 +207,16 @@ pub fn text_words(text: &str) -> Vec<String> {
     let mut seen: HashSet<String> =
         HashSet::with_capacity_and_hasher(raw.len() * 2, Default::default());
     for word in raw {
+        if word.is_ascii() {
+            // Letters and digits only: both folded forms are its lowercase, one word.
+            if word.len() <= MAX_WORD {
+                let lower = word.to_ascii_lowercase();
+                if !seen.contains(&lower) {
+                    seen.insert(lower);
+                }
+            }
+            continue;
+        }
         for form in [fold_expand(word), fold_strip(word)] {
             for folded in split_words(&form) {
                 if folded.len() <= MAX_WORD * 4
