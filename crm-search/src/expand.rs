@@ -25,9 +25,9 @@ static BUILDERS: LazyLock<[LevenshteinAutomatonBuilder; 2]> = LazyLock::new(|| {
 });
 
 /// A Levenshtein automaton walking the term dictionary.
-struct Within(DFA);
+struct Within<'d>(&'d DFA);
 
-impl tantivy_fst::Automaton for Within {
+impl tantivy_fst::Automaton for Within<'_> {
     type State = u32;
 
     fn start(&self) -> u32 {
@@ -77,7 +77,7 @@ pub(crate) fn neighbours(
         let inverted = segment.inverted_index(field)?;
         let mut stream = inverted
             .terms()
-            .search(Within(builder.build_dfa(word)))
+            .search(Within(&dfa))
             .into_stream()
             .map_err(|e| SearchError::from(format!("term dictionary: {e}")))?;
         while stream.advance() {

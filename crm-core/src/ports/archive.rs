@@ -10,6 +10,7 @@ use crate::archive::{
 };
 use crate::error::Result;
 use crate::ids::{AddressId, DocumentId, Version};
+use crate::visibility::AddressScope;
 
 /// A blob as stored: its hash and size.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,11 +106,16 @@ pub trait DocumentRepository {
     fn delete_document(&mut self, record: &Deletion) -> Result<()>;
 
     /// The documents of the address `address` and of the records hanging at it, newest
-    /// first, each with the links through which it hangs there.
+    /// first, each with the links through which it hangs there; none when the address is
+    /// outside `scope`.
     ///
     /// # Errors
     /// Storage failures.
-    fn documents_of_address(&mut self, address: AddressId) -> Result<Vec<ListedDocument>>;
+    fn documents_of_address(
+        &mut self,
+        address: AddressId,
+        scope: AddressScope,
+    ) -> Result<Vec<ListedDocument>>;
 
     /// The documents with `ids` that exist, in the order of `ids`.
     ///

@@ -270,10 +270,10 @@ impl<'a, S: Store> DocumentService<'a, S> {
     /// [`Error::NotFound`] for an address the actor cannot see.
     pub fn of_address(&self, actor: &Actor, address: AddressId) -> Result<Vec<ListedDocument>> {
         self.ctx.store.read(|tx| {
-            let documents = tx.documents_of_address(address)?;
-            // Documents hang at the address, so it exists: an actor who sees every address
-            // needs no look at it (one statement less, a round trip on PostgreSQL).
-            if documents.is_empty() || self.ctx.scope(actor) != AddressScope::All {
+            // Read within the actor's scope: documents found hang at an address he may
+            // see; an empty list is told apart from an address he may not (NotFound).
+            let documents = tx.documents_of_address(address, self.ctx.scope(actor))?;
+            if documents.is_empty() {
                 self.ctx.visible_address(tx, actor, address)?;
             }
             Ok(documents)

@@ -35,19 +35,25 @@ impl AddressRepository for DieselTx<'_> {
         let mut ids = Vec::with_capacity(batch.len());
         for chunk in batch.chunks(CHECK_CHUNK) {
             let numbers: Vec<i64> = chunk.iter().map(|a| a.number.0).collect();
-            // Two lookups rather than one `OR`: each uses its own index.
+            // Two lookups rather than one `OR`: each uses its own index. Planned for their
+            // own values: a plan cached while the table was small scans it whole, and an
+            // import is what makes it large.
+            self.plan_for_bulk()?;
             let mut clashing: Vec<i64> = addresses::table
                 .filter(addresses::number.eq_any(&numbers))
                 .select(addresses::number)
                 .limit(10)
                 .load(self.conn)
                 .dom()?;
+            // The partial index's predicate, stated for the planner.
             let former: Vec<Option<i64>> = addresses::table
+                .filter(addresses::lead_number.is_not_null())
                 .filter(addresses::lead_number.eq_any(&numbers))
                 .select(addresses::lead_number)
                 .limit(10)
                 .load(self.conn)
                 .dom()?;
+            self.plan_as_usual()?;
             clashing.extend(former.into_iter().flatten());
             if !clashing.is_empty() {
                 clashing.sort_unstable();

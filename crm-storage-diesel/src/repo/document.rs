@@ -8,14 +8,14 @@ use crm_core::archive::{
     NewDocument, StoredLink,
 };
 use crm_core::ports::DocumentRepository;
-use crm_core::{AddressId, DocumentId, Language, UserId, Version};
+use crm_core::{AddressId, AddressScope, DocumentId, Language, UserId, Version};
 use diesel::prelude::*;
 
-use super::DieselTx;
+use super::{DieselTx, scope_condition};
 use crate::connection::with_inner;
 use crate::error::QueryResultExt;
 use crate::rows::{ts, utc};
-use crate::schema::{document_deletions, document_links, document_versions, documents};
+use crate::schema::{addresses, document_deletions, document_links, document_versions, documents};
 
 type DocumentRow = (
     i64,
@@ -45,13 +45,32 @@ type LinkRow = (i64, String, String, Option<i64>);
 
 diesel::alias!(document_links as hanging: Hanging);
 
+/// The columns of a [`DocumentRow`].
+macro_rules! document_columns {
+    () => {
+        (
+            documents::id,
+            documents::title,
+            documents::category,
+            documents::language,
+            documents::tags,
+            documents::legal_hold,
+            documents::lock_by,
+            documents::lock_since,
+            documents::retain_until,
+            documents::version,
+        )
+    };
+}
+
 /// Which documents to load.
 #[derive(Clone, Copy)]
 enum Which<'a> {
     /// These.
     Ids(&'a [i64]),
-    /// Those hanging at the address, directly or through its records.
-    Address(i64),
+    /// Those hanging at the address, directly or through its records, if the address is
+    /// within the scope.
+    Address(i64, AddressScope),
 }
 
 fn unreadable(id: i64, column: &str, e: impl std::fmt::Display) -> crm_core::Error {
@@ -103,31 +122,37 @@ impl DieselTx<'_> {
                 .filter(document_links::address_id.eq(a))
                 .select(document_links::document_id)
         };
-        let q = documents::table
-            .select((
-                documents::id,
-                documents::title,
-                documents::category,
-                documents::language,
-                documents::tags,
-                documents::legal_hold,
-                documents::lock_by,
-                documents::lock_since,
-                documents::retain_until,
-                documents::version,
-            ))
-            .into_boxed();
-        let q = match which {
-            Which::Ids(ids) => q.filter(documents::id.eq_any(ids)),
-            Which::Address(a) => q.filter(documents::id.eq_any(at(a))),
+        let rows: Vec<DocumentRow> = match which {
+            Which::Ids(ids) => documents::table
+                .filter(documents::id.eq_any(ids))
+                .select(document_columns!())
+                .load(&mut *self.conn)
+                .dom()?,
+            // Within a scope, the address is joined by its key for the scope's condition.
+            Which::Address(a, scope) => match scope_condition(scope) {
+                None => documents::table
+                    .filter(documents::id.eq_any(at(a)))
+                    .select(document_columns!())
+                    .load(&mut *self.conn)
+                    .dom()?,
+                Some(visible) => documents::table
+                    .inner_join(addresses::table.on(addresses::id.eq(a)))
+                    .filter(documents::id.eq_any(at(a)))
+                    .filter(visible)
+                    .select(document_columns!())
+                    .load(&mut *self.conn)
+                    .dom()?,
+            },
         };
-        let rows: Vec<DocumentRow> = q.load(&mut *self.conn).dom()?;
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
         // Sorted here, per document: an ORDER BY over the subquery's rows would need a sort
         // pass in the database.
         let q = document_versions::table.into_boxed();
         let q = match which {
             Which::Ids(ids) => q.filter(document_versions::document_id.eq_any(ids)),
-            Which::Address(a) => q.filter(document_versions::document_id.eq_any(at(a))),
+            Which::Address(a, _) => q.filter(document_versions::document_id.eq_any(at(a))),
         };
         let version_rows: Vec<VersionRow> = q.load(&mut *self.conn).dom()?;
         let mut versions: HashMap<i64, Vec<DocumentVersion>> = HashMap::new();
@@ -137,7 +162,7 @@ impl DieselTx<'_> {
         let q = document_links::table.into_boxed();
         let q = match which {
             Which::Ids(ids) => q.filter(document_links::document_id.eq_any(ids)),
-            Which::Address(a) => q.filter(
+            Which::Address(a, _) => q.filter(
                 document_links::document_id.eq_any(
                     hanging
                         .filter(hanging.field(document_links::address_id).eq(a))
@@ -311,8 +336,9 @@ impl DocumentRepository for DieselTx<'_> {
     fn documents_of_address(
         &mut self,
         address: AddressId,
+        scope: AddressScope,
     ) -> crm_core::Result<Vec<ListedDocument>> {
-        let mut docs = self.load_documents(Which::Address(address.0))?;
+        let mut docs = self.load_documents(Which::Address(address.0, scope))?;
         newest_first(&mut docs);
         Ok(docs
             .into_iter()
