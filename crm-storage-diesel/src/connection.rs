@@ -8,7 +8,7 @@ use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionMa
 use diesel::prelude::*;
 use diesel::r2d2::{self, CustomizeConnection, ManageConnection};
 
-use crate::error::{QueryResultExt, StorageError, map_diesel};
+use crate::error::{StorageError, map_diesel};
 
 /// The derive generates a backend type and helpers that cannot carry doc comments.
 #[allow(missing_docs)]
@@ -193,32 +193,62 @@ pub(crate) enum TxMode {
     Write,
 }
 
-/// Runs `f` in a transaction of `mode`, committing on `Ok` and rolling back on `Err`.
+/// Begins a transaction of `mode` on `conn`.
 ///
 /// SQLite writers begin with `BEGIN IMMEDIATE`: they take the write lock up front and wait
 /// for it under the busy timeout, instead of failing when two deferred readers both try to
 /// upgrade. PostgreSQL readers get a repeatable-read, read-only snapshot.
-pub(crate) fn transaction<T>(
-    conn: &mut AnyConnection,
-    mode: TxMode,
-    f: impl FnOnce(&mut AnyConnection) -> crm_core::Result<T>,
-) -> crm_core::Result<T> {
+pub(crate) fn begin(conn: &mut AnyConnection, mode: TxMode) -> QueryResult<()> {
     match conn {
         AnyConnection::Sqlite(c) => {
             let sql = match mode {
                 TxMode::Read => "BEGIN DEFERRED",
                 TxMode::Write => "BEGIN IMMEDIATE",
             };
-            AnsiTransactionManager::begin_transaction_sql(c, sql).dom()?;
+            AnsiTransactionManager::begin_transaction_sql(c, sql)
         }
         AnyConnection::Postgresql(c) => {
             let sql = match mode {
                 TxMode::Read => "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",
                 TxMode::Write => "BEGIN",
             };
-            AnsiTransactionManager::begin_transaction_sql(c, sql).dom()?;
+            AnsiTransactionManager::begin_transaction_sql(c, sql)
         }
     }
+}
+
+/// Whether `error` says the connection itself is gone (the server ended it, the socket
+/// closed), as opposed to a statement failing on a live connection.
+pub(crate) fn connection_lost(error: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    matches!(
+        error,
+        Error::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            _
+        ) | Error::BrokenTransactionManager
+    )
+}
+
+/// Marks `conn` as broken, so that the pool discards it when it comes back instead of
+/// handing it out again: for a connection [`connection_lost`] said is gone.
+pub(crate) fn discard(conn: &mut AnyConnection) {
+    match conn {
+        AnyConnection::Postgresql(c) => {
+            AnsiTransactionManager::transaction_manager_status_mut(c).set_in_error()
+        }
+        AnyConnection::Sqlite(c) => {
+            AnsiTransactionManager::transaction_manager_status_mut(c).set_in_error()
+        }
+    }
+}
+
+/// Runs `f` in the transaction [`begin`] opened on `conn`, committing on `Ok` and rolling
+/// back on `Err`.
+pub(crate) fn finish<T>(
+    conn: &mut AnyConnection,
+    f: impl FnOnce(&mut AnyConnection) -> crm_core::Result<T>,
+) -> crm_core::Result<T> {
     match f(conn) {
         Ok(value) => {
             if let Err(commit) =

@@ -3,10 +3,11 @@
 use std::time::Duration;
 
 use crm_core::{Store, Tx};
-use diesel::r2d2::Pool;
+use diesel::r2d2::{Pool, PooledConnection};
 
 use crate::connection::{
-    AnyConnection, Backend, DatabaseUrl, Manager, SqlitePragmas, SqliteTarget, TxMode, transaction,
+    AnyConnection, Backend, DatabaseUrl, Manager, SqlitePragmas, SqliteTarget, TxMode, begin,
+    connection_lost, discard, finish,
 };
 use crate::error::StorageError;
 use crate::migrations;
@@ -99,9 +100,13 @@ impl DieselStore {
             .map_err(|e| StorageError::Connect(e.to_string()))?;
         migrations::run(&mut first)?;
         drop(first);
+        // Connections are not pinged when checked out (on PostgreSQL that was one round trip
+        // more per use case): a connection that died while idle fails the first statement it
+        // is given, before anything has run on it, and `checked_out` takes the next one.
         let pool = Pool::builder()
             .max_size(pool_size)
             .min_idle(Some(1))
+            .test_on_check_out(false)
             .connection_timeout(options.busy_timeout.max(Duration::from_secs(1)))
             .connection_customizer(Box::new(pragmas))
             .build(manager)
@@ -126,8 +131,36 @@ impl DieselStore {
         &self,
         f: impl FnOnce(&mut AnyConnection) -> Result<T, StorageError>,
     ) -> Result<T, StorageError> {
-        let mut conn = self.pool.get()?;
+        let mut conn = self.checked_out(|c| {
+            use diesel::connection::SimpleConnection;
+            c.batch_execute("SELECT 1")
+        })?;
         f(&mut conn)
+    }
+
+    /// A pooled connection on which `first` succeeded. A connection the server has closed
+    /// since it was last used fails `first`, is marked broken so that the pool discards
+    /// it, and the next one is tried; after a server restart every pooled connection may be
+    /// such a one, hence one attempt more than the pool holds.
+    fn checked_out(
+        &self,
+        mut first: impl FnMut(&mut AnyConnection) -> diesel::QueryResult<()>,
+    ) -> Result<PooledConnection<Manager>, StorageError> {
+        let mut attempts = self.pool.max_size() + 1;
+        loop {
+            let mut conn = self.pool.get()?;
+            match first(&mut conn) {
+                Ok(()) => return Ok(conn),
+                Err(e) if connection_lost(&e) => {
+                    discard(&mut conn);
+                    if attempts == 1 {
+                        return Err(e.into());
+                    }
+                    attempts -= 1;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 
     /// Refreshes the planner's statistics (`ANALYZE`) — worth it after a bulk import.
@@ -186,8 +219,8 @@ impl DieselStore {
         mode: TxMode,
         f: impl FnOnce(&mut dyn Tx) -> crm_core::Result<T>,
     ) -> crm_core::Result<T> {
-        let mut conn = self.pool.get().map_err(StorageError::Pool)?;
-        transaction(&mut conn, mode, |c| f(&mut DieselTx { conn: c }))
+        let mut conn = self.checked_out(|c| begin(c, mode))?;
+        finish(&mut conn, |c| f(&mut DieselTx { conn: c }))
     }
 }
 

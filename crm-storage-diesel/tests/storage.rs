@@ -17,7 +17,7 @@ use crm_storage_diesel::{
 };
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text};
+use diesel::sql_types::{BigInt, Integer, Text};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -223,4 +223,65 @@ fn unreachable_or_unknown_databases_fail_with_the_reason() {
     let url = DatabaseUrl::parse("postgres://postgres@127.0.0.1:1/nothing").unwrap();
     let err = DieselStore::open(&StoreOptions::new(url)).unwrap_err();
     assert!(matches!(err, StorageError::Connect(_)), "{err}");
+}
+
+/// Ends every server process serving `application`, and waits until they are gone. Returns
+/// how many it ended.
+fn terminate_connections(
+    base: &str,
+    application: &str,
+) -> Result<usize, Box<dyn std::error::Error>> {
+    #[derive(QueryableByName)]
+    struct Backend {
+        #[diesel(sql_type = Integer)]
+        pid: i32,
+    }
+    let mut admin = PgConnection::establish(base)?;
+    let serving = |admin: &mut PgConnection| {
+        diesel::sql_query("SELECT pid FROM pg_stat_activity WHERE application_name = $1")
+            .bind::<Text, _>(application)
+            .load::<Backend>(admin)
+    };
+    // Selected first and ended one by one: a condition beside `pg_terminate_backend` in
+    // one WHERE clause may be evaluated after it, ending other tests' connections.
+    let ended = serving(&mut admin)?;
+    for backend in &ended {
+        diesel::sql_query("SELECT pg_terminate_backend($1)")
+            .bind::<Integer, _>(backend.pid)
+            .execute(&mut admin)?;
+    }
+    for _ in 0..500 {
+        if serving(&mut admin)?.is_empty() {
+            return Ok(ended.len());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    Err(format!("the connections of {application} did not end").into())
+}
+
+#[test]
+fn connections_the_server_ended_are_replaced_without_an_error() -> TestResult {
+    let Ok(base) = std::env::var("CRM_TEST_POSTGRES_URL") else {
+        eprintln!("CRM_TEST_POSTGRES_URL is not set: PostgreSQL was not tested");
+        return Ok(());
+    };
+    let schema = PgSchema::create(&base)?;
+    let application = format!("crm_reconnect_{}", schema.name());
+    let url = DatabaseUrl::parse(&format!("{}&application_name={application}", schema.url()))?;
+    let mut options = StoreOptions::new(url);
+    options.pool_size = 3;
+    let store = DieselStore::open(&options)?;
+    let crm = services(store.clone())?;
+    let created = crm
+        .addresses()
+        .capture_lead(&admin(), &lead("Neustart AG"))?;
+    // As after a server restart: every pooled connection is gone while idle.
+    assert!(terminate_connections(&base, &application)? >= 1);
+    assert_eq!(crm.addresses().get(&admin(), created.id)?, created);
+    let second = crm.addresses().capture_lead(&admin(), &lead("Weiter AG"))?;
+    assert_eq!(crm.addresses().get(&admin(), second.id)?, second);
+    // The maintenance path checks its connection too.
+    assert!(terminate_connections(&base, &application)? >= 1);
+    assert!(store.size_on_disk()? > 0);
+    Ok(())
 }
