@@ -131,8 +131,10 @@ impl<S: Store> CalendarService<'_, S> {
 }
 
 /// How far a busy calendar (a user's) is looked ahead, step by step while fewer entries are
-/// found than asked for.
-pub(in crate::services) const BUSY: &[i64] = &[7, 31, 120, 366];
+/// found than asked for: a field rep has a dozen or more entries a day, so the first day
+/// usually holds the few a dashboard or an agenda shows, and a week of them (a hundred and
+/// more, each with its attendees) is read only when it does not.
+pub(in crate::services) const BUSY: &[i64] = &[1, 7, 31, 120, 366];
 /// How far a quiet calendar (an address's, with a few entries a year) is looked ahead: a
 /// year at once.
 pub(in crate::services) const QUIET: &[i64] = &[366];
