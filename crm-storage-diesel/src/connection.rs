@@ -137,8 +137,7 @@ impl ManageConnection for Manager {
     }
 
     fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1")
-            .map_err(r2d2::Error::QueryError)
+        ping(conn).map_err(r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, conn: &mut AnyConnection) -> bool {
@@ -215,6 +214,11 @@ pub(crate) fn begin(conn: &mut AnyConnection, mode: TxMode) -> QueryResult<()> {
             AnsiTransactionManager::begin_transaction_sql(c, sql)
         }
     }
+}
+
+/// One round trip that tells whether `conn` still works.
+pub(crate) fn ping(conn: &mut AnyConnection) -> QueryResult<()> {
+    conn.batch_execute("SELECT 1")
 }
 
 /// Whether `error` says the connection itself is gone (the server ended it, the socket

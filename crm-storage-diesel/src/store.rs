@@ -7,7 +7,7 @@ use diesel::r2d2::{Pool, PooledConnection};
 
 use crate::connection::{
     AnyConnection, Backend, DatabaseUrl, Manager, SqlitePragmas, SqliteTarget, TxMode, begin,
-    connection_lost, discard, finish,
+    connection_lost, discard, finish, ping,
 };
 use crate::error::StorageError;
 use crate::migrations;
@@ -131,10 +131,7 @@ impl DieselStore {
         &self,
         f: impl FnOnce(&mut AnyConnection) -> Result<T, StorageError>,
     ) -> Result<T, StorageError> {
-        let mut conn = self.checked_out(|c| {
-            use diesel::connection::SimpleConnection;
-            c.batch_execute("SELECT 1")
-        })?;
+        let mut conn = self.checked_out(ping)?;
         f(&mut conn)
     }
 
