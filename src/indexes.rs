@@ -22,7 +22,8 @@ fn failed(e: crm_core::Error) -> OpenError {
 }
 
 /// Opens the index in `dir` with `open`; one that cannot be opened is removed, created anew
-/// and reported in `warnings`.
+/// and reported in `warnings`. One that another open CRM writes to (its lock is held) is
+/// left alone: removing it would pull the files from under that CRM.
 fn open_or_recreate<T>(
     dir: &Path,
     what: &str,
@@ -31,6 +32,12 @@ fn open_or_recreate<T>(
 ) -> Result<T, OpenError> {
     match open(dir) {
         Ok(index) => Ok(index),
+        Err(crm_core::Error::Busy(e)) => Err(OpenError::Settings(format!(
+            "search.dir: the {what} index in {} is in use by another open CRM, in this \
+             process or another ({e}); give each CRM a search directory of its own, or set \
+             search.in_memory",
+            dir.display()
+        ))),
         Err(e) => {
             warnings.push(format!(
                 "the {what} index in {} could not be opened ({e}); it was rebuilt from the \

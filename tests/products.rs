@@ -473,22 +473,52 @@ on_both_backends!(
     bad_files_import_nothing
 );
 
+/// A CRM with its database and indexes in `dir`, opened without warnings, holding one
+/// product (`Z-1`, Zahnrad); with the settings and clock to open it again.
+fn on_disk_with_a_product(
+    dir: &std::path::Path,
+) -> Result<(crm::Settings, std::sync::Arc<TickingClock>, crm::Crm), Box<dyn std::error::Error>> {
+    let mut settings = crm::Settings::from_toml("")?;
+    settings.data_dir = dir.to_owned();
+    let clock = std::sync::Arc::new(TickingClock::new());
+    let crm = crm::Crm::open_with_clock(settings.clone(), clock.clone())?;
+    crm.users().sync(&users())?;
+    let csv = "number,name_de\nZ-1,Zahnrad\n";
+    crm.products().import(
+        &actor(ADMIN),
+        read_product_csv(csv.as_bytes())?.into_iter().map(Ok),
+    )?;
+    assert!(crm.warnings().is_empty(), "{:?}", crm.warnings());
+    Ok((settings, clock, crm))
+}
+
+/// A second CRM on the same index directory is refused; the first one's index is not
+/// removed from under it and keeps answering.
+#[test]
+fn a_second_crm_on_the_same_index_directory_is_refused() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let (settings, clock, crm) = on_disk_with_a_product(dir.path())?;
+    let Err(e) = crm::Crm::open_with_clock(settings.clone(), clock.clone()) else {
+        panic!("a second CRM opened on an index directory in use");
+    };
+    let message = e.to_string();
+    assert!(
+        message.contains("search.dir") && message.contains("in use"),
+        "{message}"
+    );
+    let rep = actor(REP_A);
+    assert_eq!(crm.products().check_index(&rep, 5)?.index, 1);
+    drop(crm);
+    let again = crm::Crm::open_with_clock(settings, clock)?;
+    assert!(again.warnings().is_empty(), "{:?}", again.warnings());
+    Ok(())
+}
+
 #[test]
 fn a_corrupt_or_missing_index_is_rebuilt_with_a_warning() -> TestResult {
     let dir = tempfile::tempdir()?;
-    let mut settings = crm::Settings::from_toml("")?;
-    settings.data_dir = dir.path().to_owned();
-    let clock = std::sync::Arc::new(TickingClock::new());
-    {
-        let crm = crm::Crm::open_with_clock(settings.clone(), clock.clone())?;
-        crm.users().sync(&users())?;
-        let csv = "number,name_de\nZ-1,Zahnrad\n";
-        crm.products().import(
-            &actor(ADMIN),
-            read_product_csv(csv.as_bytes())?.into_iter().map(Ok),
-        )?;
-        assert!(crm.warnings().is_empty(), "{:?}", crm.warnings());
-    }
+    let (settings, clock, crm) = on_disk_with_a_product(dir.path())?;
+    drop(crm);
     let index = dir.path().join("index/products");
     for entry in std::fs::read_dir(&index)? {
         std::fs::write(entry?.path(), b"garbage")?;

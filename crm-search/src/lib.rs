@@ -48,25 +48,44 @@ pub use documents::DocumentSearch;
 pub(crate) use engine::Engine;
 pub use products::ProductSearch;
 
-/// A failure of the index, reported as [`crm_core::Error::Storage`].
+/// A failure of the index, reported as [`crm_core::Error::Storage`] — or as
+/// [`crm_core::Error::Busy`] when another index writer holds the directory's lock (another
+/// CRM opened on the same directory, in this process or another).
 #[derive(Debug)]
-pub(crate) struct SearchError(String);
+pub(crate) struct SearchError {
+    message: String,
+    busy: bool,
+}
 
 impl From<tantivy::TantivyError> for SearchError {
     fn from(e: tantivy::TantivyError) -> Self {
-        SearchError(format!("search index: {e}"))
+        let busy = matches!(
+            e,
+            tantivy::TantivyError::LockFailure(tantivy::directory::error::LockError::LockBusy, _)
+        );
+        SearchError {
+            message: format!("search index: {e}"),
+            busy,
+        }
     }
 }
 
 impl From<String> for SearchError {
     fn from(e: String) -> Self {
-        SearchError(format!("search index: {e}"))
+        SearchError {
+            message: format!("search index: {e}"),
+            busy: false,
+        }
     }
 }
 
 impl From<SearchError> for crm_core::Error {
     fn from(e: SearchError) -> Self {
-        crm_core::Error::Storage(e.0)
+        if e.busy {
+            crm_core::Error::Busy(e.message)
+        } else {
+            crm_core::Error::Storage(e.message)
+        }
     }
 }
 
