@@ -42,22 +42,22 @@ impl DashboardRepository for DieselTx<'_> {
     ) -> crm_core::Result<AddressCounts> {
         let conn = &mut *self.conn;
         let pg = matches!(conn, AnyConnection::Postgresql(_));
-        if pg {
-            // The planner overestimates how many conditions share a scope and starts
-            // parallel workers for a count of a few dozen rows — ~10 ms of start-up against
-            // well under one of work. Not for the rest of this read transaction either.
-            with_inner!(conn, |c| diesel::sql_query(
-                "SET LOCAL max_parallel_workers_per_gather = 0"
-            )
-            .execute(c))
-            .dom()?;
-        }
+        // PostgreSQL's planner overestimates how many conditions share a scope and starts
+        // parallel workers for a count of a few dozen rows — ~10 ms of start-up against well
+        // under one of work. `set_config` is parallel-unsafe, so the statement that calls it
+        // is planned serially, and it keeps parallel workers out of the rest of this read
+        // transaction too — without a round trip of its own.
+        let serial = if pg {
+            "set_config('max_parallel_workers_per_gather', '0', true) AS serial, "
+        } else {
+            ""
+        };
         // Numbered parameters, each bound once and used where the statement needs it.
         let p = |n: usize| if pg { format!("${n}") } else { format!("?{n}") };
         let documents = DOCUMENTS.replace("{1}", &p(1));
         let Some((customer, day)) = erp else {
             let sql = format!(
-                "SELECT {documents} AS documents, CAST(0 AS BIGINT) AS open_order_lines, \
+                "SELECT {serial}{documents} AS documents, CAST(0 AS BIGINT) AS open_order_lines, \
                  CAST(0 AS BIGINT) AS special_conditions"
             );
             let query = diesel::sql_query(sql).bind::<BigInt, _>(address.0);
@@ -69,7 +69,7 @@ impl DashboardRepository for DieselTx<'_> {
             });
         };
         let sql = format!(
-            "SELECT {documents} AS documents, \
+            "SELECT {serial}{documents} AS documents, \
              (SELECT COUNT(*) FROM erp_order_lines WHERE customer = {customer} AND is_open) \
              AS open_order_lines, \
              (SELECT COUNT(*) FROM (SELECT {scope} AS scope UNION ALL \
