@@ -16,7 +16,8 @@
 //! measurements), `--revenue-reps K` field reps whose customers get three years of revenue
 //! lines for the revenue figures and the dashboards (default 10; 0 skips them), `--products N`
 //! generated products besides the real catalogs (default 100000), `--documents N` PDFs
-//! checked in at one customer (default 200; both 0 skip the catalog and the archive).
+//! checked in at one customer (default 200; both 0 skip the catalog and the archive),
+//! `--area dashboards` to time only the dashboards on a data set generated before.
 
 #![allow(clippy::print_stdout)]
 
@@ -27,6 +28,7 @@ mod catalog_archive;
 mod dashboards;
 mod erp;
 mod measure;
+mod options;
 #[path = "../search/queries.rs"]
 #[allow(dead_code)] // Shared with the search benchmark, which uses all of it.
 mod queries;
@@ -50,58 +52,12 @@ use serde::Serialize;
 
 use calendar::calendar_and_pools;
 use measure::{Measured, peak_rss_mb, print_rows, time, time_raw};
+use options::{Options, options};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 /// Rows per import call (one transaction each).
 const BATCH: usize = 50_000;
-
-struct Options {
-    addresses: usize,
-    postgres: Option<String>,
-    only: Option<String>,
-    calls: usize,
-    peer_calls: usize,
-    reuse: bool,
-    erp_rows: usize,
-    revenue_reps: usize,
-    products: usize,
-    documents: usize,
-}
-
-fn options() -> Result<Options> {
-    let mut o = Options {
-        addresses: 100_000,
-        postgres: None,
-        only: None,
-        calls: 2_000,
-        peer_calls: 30,
-        reuse: false,
-        erp_rows: 200_000,
-        revenue_reps: 10,
-        products: 100_000,
-        documents: 200,
-    };
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
-        match arg.as_str() {
-            "--addresses" => o.addresses = value()?.replace('_', "").parse()?,
-            "--postgres" => o.postgres = Some(value()?),
-            "--only" => o.only = Some(value()?),
-            "--calls" => o.calls = value()?.parse()?,
-            "--peer-calls" => o.peer_calls = value()?.parse()?,
-            "--reuse" => o.reuse = true,
-            "--erp-rows" => o.erp_rows = value()?.replace('_', "").parse()?,
-            "--revenue-reps" => o.revenue_reps = value()?.parse()?,
-            "--products" => o.products = value()?.replace('_', "").parse()?,
-            "--documents" => o.documents = value()?.parse()?,
-            "--bench" => {}
-            other => return Err(format!("unknown option {other}").into()),
-        }
-    }
-    Ok(o)
-}
 
 #[derive(Serialize)]
 struct Report {
@@ -136,9 +92,7 @@ fn main() -> Result<()> {
         }
         let mut settings = bench_settings()?;
         settings.database.url = format!("sqlite://{}", file.display());
-        let crm = Crm::open(settings.clone())?;
-        settings.traces.enabled = false;
-        let quiet = Crm::open(settings)?;
+        let (crm, quiet) = open_pair(settings, &out.join(format!("data-sqlite-{}", o.addresses)))?;
         run(&o, &crm, &quiet, "sqlite", &out, Some(file))?;
     }
     if let Some(url) = &o.postgres
@@ -148,12 +102,24 @@ fn main() -> Result<()> {
         let schema = PgSchema::kept(url, &format!("crm_scale_{}", o.addresses), !o.reuse)?;
         let mut settings = bench_settings()?;
         settings.database.url = schema.url().to_owned();
-        let crm = Crm::open(settings.clone())?;
-        settings.traces.enabled = false;
-        let quiet = Crm::open(settings)?;
+        let data = out.join(format!("data-postgres-{}", o.addresses));
+        let (crm, quiet) = open_pair(settings, &data)?;
         run(&o, &crm, &quiet, "postgres", &out, None)?;
     }
     Ok(())
+}
+
+/// The CRM on `settings`' database with its files (indexes, archive) in `data` — a
+/// directory per data set, so that `--reuse` finds them in step with the database — and the
+/// same database with traces switched off, with search indexes of its own (two CRMs cannot
+/// write one index).
+fn open_pair(mut settings: Settings, data: &std::path::Path) -> Result<(Crm, Crm)> {
+    settings.data_dir = data.to_owned();
+    let crm = Crm::open(settings.clone())?;
+    settings.traces.enabled = false;
+    settings.search.dir = data.join("index-untraced").display().to_string();
+    let quiet = Crm::open(settings)?;
+    Ok((crm, quiet))
 }
 
 /// The usual settings (defaults, `crm.toml`, `CRM__…` variables), with number ranges wide
@@ -178,6 +144,9 @@ fn run(
     file: Option<PathBuf>,
 ) -> Result<()> {
     println!("\n== {backend}: {} addresses", o.addresses);
+    for warning in crm.warnings().iter().chain(quiet.warnings()) {
+        println!("at open: {warning}");
+    }
     let existing = crm
         .addresses()
         .search(
@@ -214,6 +183,31 @@ fn run(
     let mut rng = Rng::new(42);
     let samples = samples(crm, &mut rng, o.addresses, o.calls.max(100))?;
     let mut results = Vec::new();
+    let time_dashboards =
+        |rng: &mut Rng| dashboards::dashboards(crm, rng, o.revenue_reps, o.calls, o.peer_calls);
+    if o.area.as_deref() == Some("dashboards") {
+        // The dashboards alone, to compare a change of them on data generated before.
+        results.extend(time_dashboards(&mut rng)?);
+        print_table(&Report {
+            backend: backend.into(),
+            addresses: o.addresses,
+            peak_rss_mb: peak_rss_mb(),
+            generation_addresses_per_s: None,
+            generation_calendar_entries_per_s: None,
+            calendar_entries: None,
+            generation_opportunities_per_s: None,
+            opportunities: None,
+            generation_erp_traces_per_s: None,
+            erp_traces: None,
+            database_size_mb: None,
+            results,
+            verify: None,
+            erp_sync: None,
+            revenue: None,
+            catalog_archive: None,
+        });
+        return Ok(());
+    }
 
     let numbers: Vec<AddressCriteria> = samples
         .iter()
@@ -367,13 +361,7 @@ fn run(
         let (measured, load) =
             revenue::revenue(crm, &mut rng, o.revenue_reps, o.calls, o.peer_calls)?;
         results.extend(measured);
-        results.extend(dashboards::dashboards(
-            crm,
-            &mut rng,
-            o.revenue_reps,
-            o.calls,
-            o.peer_calls,
-        )?);
+        results.extend(time_dashboards(&mut rng)?);
         Some(load)
     };
 
