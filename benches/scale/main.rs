@@ -59,7 +59,7 @@ type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 /// Rows per import call (one transaction each).
 const BATCH: usize = 50_000;
 
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 struct Report {
     backend: String,
     addresses: usize,
@@ -192,19 +192,8 @@ fn run(
             backend: backend.into(),
             addresses: o.addresses,
             peak_rss_mb: peak_rss_mb(),
-            generation_addresses_per_s: None,
-            generation_calendar_entries_per_s: None,
-            calendar_entries: None,
-            generation_opportunities_per_s: None,
-            opportunities: None,
-            generation_erp_traces_per_s: None,
-            erp_traces: None,
-            database_size_mb: None,
             results,
-            verify: None,
-            erp_sync: None,
-            revenue: None,
-            catalog_archive: None,
+            ..Report::default()
         });
         return Ok(());
     }
