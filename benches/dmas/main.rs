@@ -8,7 +8,7 @@
 //! ```sh
 //! cargo bench --bench dmas -- --checkins 200 --corpus 100000
 //! cargo bench --bench dmas -- --corpus-words uniform   # every query word in most documents
-//! cargo bench --bench dmas -- --database postgres://postgres@127.0.0.1:5432/test
+//! cargo bench --bench dmas -- --database postgres://postgres@127.0.0.1:5432/test  # schema crm_bench_dmas
 //! ```
 //!
 //! Writes `target/crm-bench/dmas-<backend>.json`.
@@ -27,6 +27,7 @@ use crm::search_index::DocumentSearch;
 use crm::{
     Actor, AddressInput, Crm, DocumentId, Language, PostalAddressInput, Role, Settings, UserId,
 };
+use crm_storage_diesel::testing::PgSchema;
 use measure::{Measured, peak_rss_mb, print_rows, time};
 use serde::Serialize;
 
@@ -265,9 +266,16 @@ fn main() -> Result<()> {
     let _ = std::fs::remove_dir_all(&dir);
     let mut settings = Settings::from_toml("")?;
     settings.data_dir = dir.clone();
-    if let Some(url) = &o.database {
-        settings.database.url = url.clone();
-    }
+    // A schema of its own on PostgreSQL, new at every run (kept afterwards to look at), so
+    // that runs are measured on the same data and not on what earlier runs left.
+    let _schema = match &o.database {
+        Some(url) => {
+            let schema = PgSchema::kept(url, "crm_bench_dmas", true)?;
+            settings.database.url = schema.url().to_owned();
+            Some(schema)
+        }
+        None => None,
+    };
     let crm = Crm::open(settings)?;
     let admin = Actor::new(UserId(1), "Bench", vec![Role::Admin]);
     let address = crm.addresses().create_customer(
