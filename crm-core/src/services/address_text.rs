@@ -66,23 +66,25 @@ impl<S: Store> AddressService<'_, S> {
         let page = page.validate()?;
         let index = self.index()?;
         let scope = self.ctx.scope(actor);
-        let index_scope = match scope {
-            AddressScope::All => IndexScope::All,
-            AddressScope::Responsible(user) => IndexScope::Responsible {
-                user,
-                team_addresses: self.ctx.store.read(|tx| tx.team_addresses(user))?,
-            },
-        };
-        let (ids, total) = index.search(&AddressTextQuery {
-            text,
-            scope: index_scope,
-            offset: usize::try_from(page.offset).unwrap_or(usize::MAX),
-            limit: page.limit as usize,
+        // One snapshot: the team whose addresses the index may answer with, and the
+        // summaries of the addresses it answers.
+        let (ids, total, mut found) = self.ctx.store.read(|tx| {
+            let index_scope = match scope {
+                AddressScope::All => IndexScope::All,
+                AddressScope::Responsible(user) => IndexScope::Responsible {
+                    user,
+                    team_addresses: tx.team_addresses(user)?,
+                },
+            };
+            let (ids, total) = index.search(&AddressTextQuery {
+                text,
+                scope: index_scope,
+                offset: usize::try_from(page.offset).unwrap_or(usize::MAX),
+                limit: page.limit as usize,
+            })?;
+            let found = tx.address_summaries(&ids, scope)?;
+            Ok((ids, total, found))
         })?;
-        let mut found = self
-            .ctx
-            .store
-            .read(|tx| tx.address_summaries(&ids, scope))?;
         // In the index's order; an address the database no longer shows is left out.
         found.sort_by_key(|s| ids.iter().position(|id| *id == s.id));
         Ok(Page {
