@@ -69,11 +69,16 @@ impl<F> Changes<'_, F> {
     /// way ends first. Until the rebuild is committed the merge policy rests: merging the
     /// segments it flushes on the way would be work done twice, as the commit merges them
     /// all into one.
+    ///
+    /// Everything is deleted by a query that matches all documents added before it, not by
+    /// tantivy's `delete_all_documents`: that one drops the segment list outside the
+    /// writer's order of operations and winds its operation stamps back, and a rebuild
+    /// right after another one then lost now and then a segment of its new documents.
     pub(crate) fn clear_all(&mut self) -> crm_core::Result<()> {
         wait_for(self.merging)?;
         self.writer.set_merge_policy(Box::new(NoMergePolicy));
         self.writer
-            .delete_all_documents()
+            .delete_query(Box::new(tantivy::query::AllQuery))
             .map_err(SearchError::from)?;
         self.cleared = true;
         Ok(())
