@@ -7,7 +7,7 @@
 //!
 //! ```sh
 //! cargo bench --bench search -- --products 100000
-//! cargo bench --bench search -- --products 100000 --database postgres://postgres@127.0.0.1:5432/test
+//! cargo bench --bench search -- --products 100000 --database postgres://postgres@127.0.0.1:5432/test  # schema crm_bench_search
 //! ```
 //!
 //! `--queries K` timed queries per kind (default 2000), `--peer-queries K` (default 200).
@@ -25,6 +25,7 @@ use std::time::Instant;
 use catalog::{admin, query, real_catalogs};
 use crm::{Actor, Crm, Role, Settings, UserId};
 use crm_storage_diesel::baseline;
+use crm_storage_diesel::testing::PgSchema;
 use measure::{Measured, peak_rss_mb, print_rows};
 use serde::Serialize;
 
@@ -92,19 +93,17 @@ fn main() -> Result<()> {
     let _ = std::fs::remove_dir_all(&dir);
     let mut settings = Settings::from_toml("")?;
     settings.data_dir = dir.clone();
-    if let Some(url) = &o.database {
-        settings.database.url = url.clone();
-    }
-    let crm = Crm::open(settings)?;
-    if o.database.is_some() {
-        let existing = crm.products().check_index(&admin(), 0)?.database;
-        if existing > 0 {
-            return Err(format!(
-                "the database already holds {existing} products: use an empty database"
-            )
-            .into());
+    // A schema of its own on PostgreSQL, new at every run (kept afterwards to look at):
+    // the benchmark imports into an empty product table.
+    let _schema = match &o.database {
+        Some(url) => {
+            let schema = PgSchema::kept(url, "crm_bench_search", true)?;
+            settings.database.url = schema.url().to_owned();
+            Some(schema)
         }
-    }
+        None => None,
+    };
+    let crm = Crm::open(settings)?;
     let real = real_catalogs(&crm)?;
     println!("== {backend_name}: {real} real products imported");
 
