@@ -27,8 +27,7 @@ use crm::search_index::DocumentSearch;
 use crm::{
     Actor, AddressInput, Crm, DocumentId, Language, PostalAddressInput, Role, Settings, UserId,
 };
-use crm_storage_diesel::testing::PgSchema;
-use measure::{Measured, peak_rss_mb, print_rows, time};
+use measure::{Measured, in_schema, peak_rss_mb, print_rows, time};
 use serde::Serialize;
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
@@ -266,16 +265,11 @@ fn main() -> Result<()> {
     let _ = std::fs::remove_dir_all(&dir);
     let mut settings = Settings::from_toml("")?;
     settings.data_dir = dir.clone();
-    // A schema of its own on PostgreSQL, new at every run (kept afterwards to look at), so
-    // that runs are measured on the same data and not on what earlier runs left.
-    let _schema = match &o.database {
-        Some(url) => {
-            let schema = PgSchema::kept(url, "crm_bench_dmas", true)?;
-            settings.database.url = schema.url().to_owned();
-            Some(schema)
-        }
-        None => None,
-    };
+    let _schema = o
+        .database
+        .as_deref()
+        .map(|url| in_schema(&mut settings, url, "crm_bench_dmas", true))
+        .transpose()?;
     let crm = Crm::open(settings)?;
     let admin = Actor::new(UserId(1), "Bench", vec![Role::Admin]);
     let address = crm.addresses().create_customer(

@@ -46,12 +46,11 @@ use crm::{
     PostalCodeFilter, Settings,
 };
 use crm_storage_diesel::baseline;
-use crm_storage_diesel::testing::PgSchema;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
 use calendar::calendar_and_pools;
-use measure::{Measured, peak_rss_mb, print_rows, time, time_raw};
+use measure::{Measured, in_schema, peak_rss_mb, print_rows, time, time_raw};
 use options::{Options, options};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
@@ -98,10 +97,14 @@ fn main() -> Result<()> {
     if let Some(url) = &o.postgres
         && o.only.as_deref().is_none_or(|b| b == "postgres")
     {
-        // Kept under a name per size, so that `--reuse` finds it again.
-        let schema = PgSchema::kept(url, &format!("crm_scale_{}", o.addresses), !o.reuse)?;
         let mut settings = bench_settings()?;
-        settings.database.url = schema.url().to_owned();
+        // Kept under a name per size, so that `--reuse` finds it again.
+        let _schema = in_schema(
+            &mut settings,
+            url,
+            &format!("crm_scale_{}", o.addresses),
+            !o.reuse,
+        )?;
         let data = out.join(format!("data-postgres-{}", o.addresses));
         let (crm, quiet) = open_pair(settings, &data)?;
         run(&o, &crm, &quiet, "postgres", &out, None)?;

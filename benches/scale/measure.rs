@@ -1,10 +1,21 @@
-//! Timing and reporting, shared by the benchmarks.
+//! Timing and reporting, shared by the benchmarks, and the PostgreSQL schema they run in.
 
 use std::time::{Duration, Instant};
 
+use crm::Settings;
+use crm_storage_diesel::testing::PgSchema;
 use serde::Serialize;
 
 use super::Result;
+
+/// Points `settings` at the schema `name` of the PostgreSQL database at `url`, dropped and
+/// created again first when `fresh` (a run on the same data as every other run, not on
+/// what earlier runs left); the schema is kept afterwards, to look at or to reuse.
+pub fn in_schema(settings: &mut Settings, url: &str, name: &str, fresh: bool) -> Result<PgSchema> {
+    let schema = PgSchema::kept(url, name, fresh)?;
+    settings.database.url = schema.url().to_owned();
+    Ok(schema)
+}
 
 #[derive(Serialize)]
 pub struct Measured {

@@ -25,8 +25,7 @@ use std::time::Instant;
 use catalog::{admin, query, real_catalogs};
 use crm::{Actor, Crm, Role, Settings, UserId};
 use crm_storage_diesel::baseline;
-use crm_storage_diesel::testing::PgSchema;
-use measure::{Measured, peak_rss_mb, print_rows};
+use measure::{Measured, in_schema, peak_rss_mb, print_rows};
 use serde::Serialize;
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
@@ -93,16 +92,11 @@ fn main() -> Result<()> {
     let _ = std::fs::remove_dir_all(&dir);
     let mut settings = Settings::from_toml("")?;
     settings.data_dir = dir.clone();
-    // A schema of its own on PostgreSQL, new at every run (kept afterwards to look at):
-    // the benchmark imports into an empty product table.
-    let _schema = match &o.database {
-        Some(url) => {
-            let schema = PgSchema::kept(url, "crm_bench_search", true)?;
-            settings.database.url = schema.url().to_owned();
-            Some(schema)
-        }
-        None => None,
-    };
+    let _schema = o
+        .database
+        .as_deref()
+        .map(|url| in_schema(&mut settings, url, "crm_bench_search", true))
+        .transpose()?;
     let crm = Crm::open(settings)?;
     let real = real_catalogs(&crm)?;
     println!("== {backend_name}: {real} real products imported");
