@@ -7,18 +7,99 @@
 //!
 //! Malformed content never fails the scan: what cannot be read is skipped.
 
+use std::borrow::Cow;
+use std::cell::Cell;
 use std::collections::BTreeMap;
 
 use lopdf::Encoding;
 
-/// An operand the text operators look at; everything else is `Other`.
-enum Operand {
-    Name(Vec<u8>),
-    Text(Vec<u8>),
+/// An operand the text operators look at; everything else is `Other`. Names and strings
+/// without escapes are borrowed from the content.
+enum Operand<'a> {
+    Name(&'a [u8]),
+    Text(Cow<'a, [u8]>),
     Number(f64),
-    Array(Vec<Operand>),
+    Array(Vec<Operand<'a>>),
     Other,
 }
+
+/// A code of a one-byte encoding not decoded yet.
+const UNKNOWN: u32 = u32::MAX;
+/// A code of a one-byte encoding that shows no character.
+const NOTHING: u32 = u32::MAX - 1;
+
+/// A font's encoding, decoding strings to text. The codes of one-byte encodings (the
+/// standard ones, WinAnsi, and differences to them) are decoded by lopdf once each and
+/// remembered: text is made of a few dozen codes, repeated many thousand times.
+pub(crate) struct Decoder<'e> {
+    encoding: Encoding<'e>,
+    /// The character of each code, for one-byte encodings.
+    codes: Option<Box<[Cell<u32>; 256]>>,
+    /// Whether the printable ASCII codes stand for themselves (as in most encodings): a
+    /// string of them is its own text.
+    ascii: bool,
+}
+
+impl<'e> Decoder<'e> {
+    pub(crate) fn new(encoding: Encoding<'e>) -> Decoder<'e> {
+        let one_byte = matches!(
+            encoding,
+            Encoding::OneByteEncoding(_)
+                | Encoding::Differences(_)
+                | Encoding::SimpleEncoding(b"WinAnsiEncoding")
+        );
+        let mut decoder = Decoder {
+            encoding,
+            codes: one_byte.then(|| Box::new(std::array::from_fn(|_| Cell::new(UNKNOWN)))),
+            ascii: false,
+        };
+        if one_byte {
+            let mut text = String::new();
+            let printable: Vec<u8> = (b' '..=b'~').collect();
+            decoder.write(&printable, &mut text);
+            decoder.ascii = text.as_bytes() == printable;
+        }
+        decoder
+    }
+
+    /// Appends the text of `bytes`; codes the encoding cannot decode are left out.
+    fn write(&self, bytes: &[u8], out: &mut String) {
+        let Some(codes) = &self.codes else {
+            let _ = self.encoding.write_to_string(bytes, out);
+            return;
+        };
+        let mut rest = bytes;
+        while let Some((&b, after)) = rest.split_first() {
+            if self.ascii {
+                // A run of printable ASCII is its own text.
+                let run = rest
+                    .iter()
+                    .position(|b| !(b' '..=b'~').contains(b))
+                    .unwrap_or(rest.len());
+                if let Some(text) = rest.get(..run).and_then(|r| std::str::from_utf8(r).ok())
+                    && run > 0
+                {
+                    out.push_str(text);
+                    rest = rest.get(run..).unwrap_or_default();
+                    continue;
+                }
+            }
+            let code = &codes[usize::from(b)];
+            if code.get() == UNKNOWN {
+                let mut one = String::new();
+                let _ = self.encoding.write_to_string(&[b], &mut one);
+                code.set(one.chars().next().map_or(NOTHING, u32::from));
+            }
+            if let Some(c) = char::from_u32(code.get()) {
+                out.push(c);
+            }
+            rest = after;
+        }
+    }
+}
+
+/// The decoders of a page's fonts, by resource name.
+pub(crate) type Fonts<'d, 'e> = BTreeMap<Vec<u8>, &'d Decoder<'e>>;
 
 /// More operands than any real operator takes: a stream that piles them up is garbage.
 const MAX_OPERANDS: usize = 64;
@@ -38,13 +119,8 @@ fn is_delimiter(b: u8) -> bool {
     )
 }
 
-/// Appends the text `content` shows to `out`, decoding with the page's `encodings` (by
-/// font resource name).
-pub(crate) fn show_text(
-    content: &[u8],
-    encodings: &BTreeMap<Vec<u8>, Encoding<'_>>,
-    out: &mut String,
-) {
+/// Appends the text `content` shows to `out`, decoding with the page's `fonts`.
+pub(crate) fn show_text(content: &[u8], fonts: &Fonts<'_, '_>, out: &mut String) {
     let mut scan = Scan {
         bytes: content,
         at: 0,
@@ -53,7 +129,7 @@ pub(crate) fn show_text(
     // Open arrays, innermost last; dictionaries are skipped whole.
     let mut arrays: Vec<Vec<Operand>> = Vec::new();
     let mut dictionaries = 0usize;
-    let mut font: Option<&Encoding<'_>> = None;
+    let mut font: Option<&Decoder<'_>> = None;
     while let Some(token) = scan.next() {
         let operand = match token {
             Token::ArrayStart => {
@@ -88,7 +164,7 @@ pub(crate) fn show_text(
                     if op == b"BI" {
                         scan.skip_inline_image();
                     } else {
-                        operate(op, &operands, encodings, &mut font, out);
+                        operate(op, &operands, fonts, &mut font, out);
                     }
                     operands.clear();
                     continue;
@@ -113,38 +189,37 @@ fn new_line(out: &mut String) {
     }
 }
 
-fn write(encoding: Option<&Encoding<'_>>, bytes: &[u8], out: &mut String) {
-    if let Some(encoding) = encoding {
-        // Bytes the encoding cannot decode are left out.
-        let _ = encoding.write_to_string(bytes, out);
+fn write(font: Option<&Decoder<'_>>, bytes: &[u8], out: &mut String) {
+    if let Some(font) = font {
+        font.write(bytes, out);
     }
 }
 
 /// `TJ`'s array: its strings, a space for a large negative adjustment (a gap between
 /// words), and a space after it.
-fn write_array(encoding: Option<&Encoding<'_>>, items: &[Operand], out: &mut String) {
+fn write_array(font: Option<&Decoder<'_>>, items: &[Operand<'_>], out: &mut String) {
     for item in items {
         match item {
-            Operand::Text(bytes) => write(encoding, bytes, out),
+            Operand::Text(bytes) => write(font, bytes, out),
             Operand::Number(n) if *n < -100.0 => out.push(' '),
-            Operand::Array(inner) => write_array(encoding, inner, out),
+            Operand::Array(inner) => write_array(font, inner, out),
             _ => {}
         }
     }
     out.push(' ');
 }
 
-fn operate<'e>(
+fn operate<'d, 'e>(
     op: &[u8],
-    operands: &[Operand],
-    encodings: &'e BTreeMap<Vec<u8>, Encoding<'e>>,
-    font: &mut Option<&'e Encoding<'e>>,
+    operands: &[Operand<'_>],
+    fonts: &Fonts<'d, 'e>,
+    font: &mut Option<&'d Decoder<'e>>,
     out: &mut String,
 ) {
     match op {
         b"Tf" => {
             if let Some(Operand::Name(name)) = operands.first() {
-                *font = encodings.get(name);
+                *font = fonts.get(*name).copied();
             }
         }
         b"Tj" => {
@@ -175,7 +250,7 @@ fn operate<'e>(
 }
 
 enum Token<'a> {
-    Operand(Operand),
+    Operand(Operand<'a>),
     /// A number's text, parsed only where its value counts (in `TJ`'s arrays).
     Number(&'a [u8]),
     Operator(&'a [u8]),
@@ -216,14 +291,14 @@ impl<'a> Scan<'a> {
                 self.at += 1;
                 Token::DictionaryStart
             }
-            b'<' => Token::Operand(Operand::Text(self.hex())),
+            b'<' => Token::Operand(Operand::Text(Cow::Owned(self.hex()))),
             b'>' if self.peek() == Some(b'>') => {
                 self.at += 1;
                 Token::DictionaryEnd
             }
             b'[' => Token::ArrayStart,
             b']' => Token::ArrayEnd,
-            b'/' => Token::Operand(Operand::Name(self.regular().to_vec())),
+            b'/' => Token::Operand(Operand::Name(self.regular())),
             b')' | b'>' | b'{' | b'}' => Token::Operand(Operand::Other),
             _ => {
                 self.at -= 1;
@@ -254,9 +329,17 @@ impl<'a> Scan<'a> {
         &self.bytes[start..self.at]
     }
 
-    /// A literal string after its `(`: balanced parentheses, escapes resolved.
-    fn literal(&mut self) -> Vec<u8> {
-        let mut out = Vec::new();
+    /// A literal string after its `(`: balanced parentheses, escapes resolved; borrowed
+    /// when it has neither (most strings).
+    fn literal(&mut self) -> Cow<'a, [u8]> {
+        let rest = self.bytes.get(self.at..).unwrap_or_default();
+        let plain = memchr::memchr3(b'(', b')', b'\\', rest).unwrap_or(rest.len());
+        if rest.get(plain) == Some(&b')') {
+            self.at += plain + 1;
+            return Cow::Borrowed(&rest[..plain]);
+        }
+        self.at += plain;
+        let mut out = rest[..plain].to_vec();
         let mut depth = 0usize;
         while let Some(b) = self.peek() {
             self.at += 1;
@@ -305,7 +388,7 @@ impl<'a> Scan<'a> {
                 _ => out.push(b),
             }
         }
-        out
+        Cow::Owned(out)
     }
 
     /// A hexadecimal string after its `<`; an odd last digit counts as followed by 0.
@@ -362,10 +445,10 @@ mod tests {
     use super::*;
 
     fn text(content: &[u8]) -> String {
-        let mut encodings = BTreeMap::new();
-        encodings.insert(b"F1".to_vec(), Encoding::SimpleEncoding(b"WinAnsiEncoding"));
+        let win_ansi = Decoder::new(Encoding::SimpleEncoding(b"WinAnsiEncoding"));
+        let fonts = Fonts::from([(b"F1".to_vec(), &win_ansi)]);
         let mut out = String::new();
-        show_text(content, &encodings, &mut out);
+        show_text(content, &fonts, &mut out);
         out
     }
 
@@ -378,6 +461,23 @@ mod tests {
             text(content),
             "Grüezi (Müller)\nReihenklemme DEK \nHex\nab\ndrei\n"
         );
+    }
+
+    #[test]
+    fn codes_decode_by_their_encoding_in_runs_and_one_by_one() {
+        let win_ansi = Decoder::new(Encoding::SimpleEncoding(b"WinAnsiEncoding"));
+        let mut out = String::new();
+        win_ansi.write(b"Gr\xfcezi M\xfcller, \x80 5.-", &mut out);
+        assert_eq!(out, "Grüezi Müller, € 5.-");
+        // A font without an encoding has the standard one, whose quotes are curly: ASCII
+        // codes that do not stand for themselves.
+        let doc = lopdf::Document::with_version("1.7");
+        let font = lopdf::dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica" };
+        let standard = Decoder::new(font.get_font_encoding(&doc).unwrap());
+        assert!(!standard.ascii);
+        let mut out = String::new();
+        standard.write(b"it's `so'", &mut out);
+        assert_eq!(out, "it\u{2019}s \u{2018}so\u{2019}");
     }
 
     #[test]

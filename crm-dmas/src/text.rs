@@ -2,14 +2,14 @@
 //! size and pages, so that an encrypted, truncated or malformed file is archived without
 //! text and with a warning, never with a panic or a hang.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::io::Read;
 use std::sync::mpsc;
 use std::time::Duration;
 
 use crm_core::ports::{Extracted, TextExtractor};
 
-use crate::content;
+use crate::content::{self, Decoder, Fonts};
 
 /// How far extraction goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,6 +69,11 @@ fn cut(mut text: String, max_chars: usize) -> String {
     text
 }
 
+/// Where a font's dictionary lies, which tells the fonts of a document apart.
+fn address(font: &lopdf::Dictionary) -> usize {
+    std::ptr::from_ref(font) as usize
+}
+
 /// The text of a PDF's pages, or why there is none.
 fn pdf_text(bytes: &[u8], limits: TextLimits) -> Result<String, String> {
     let doc =
@@ -77,23 +82,29 @@ fn pdf_text(bytes: &[u8], limits: TextLimits) -> Result<String, String> {
         return Err("the PDF is encrypted".into());
     }
     let mut text = String::new();
+    // The pages share their fonts: each font's decoder is made once, found by the address
+    // of its dictionary in the document.
+    let mut decoders: HashMap<usize, Option<Decoder<'_>>> = HashMap::new();
     // A page that cannot be read is left out; the others still count.
     for page in doc.get_pages().into_values().take(limits.max_pages) {
         let Ok(fonts) = doc.get_page_fonts(page) else {
             continue;
         };
-        let encodings: BTreeMap<Vec<u8>, lopdf::Encoding<'_>> = fonts
-            .into_iter()
-            .filter_map(|(name, font)| {
+        for font in fonts.values() {
+            decoders.entry(address(font)).or_insert_with(|| {
                 font.get_font_encoding_with_limit(&doc, limits.max_page_content)
                     .ok()
-                    .map(|e| (name, e))
-            })
+                    .map(Decoder::new)
+            });
+        }
+        let fonts: Fonts<'_, '_> = fonts
+            .into_iter()
+            .filter_map(|(name, font)| Some((name, decoders.get(&address(font))?.as_ref()?)))
             .collect();
         let Ok(content) = doc.get_page_content_with_limit(page, limits.max_page_content) else {
             continue;
         };
-        content::show_text(&content, &encodings, &mut text);
+        content::show_text(&content, &fonts, &mut text);
         if text.len() > limits.max_chars * 4 {
             break;
         }
