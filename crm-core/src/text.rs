@@ -73,9 +73,56 @@ pub fn split_words(folded: &str) -> impl Iterator<Item = &str> {
 /// can be folded once: runs of letters, digits and the combining marks that folding drops.
 /// Folding each of these words gives the words [`split_words`] finds in the folded text.
 pub fn split_raw_words(text: &str) -> impl Iterator<Item = &str> {
-    // No ASCII character is a combining mark: the table is asked only about the others.
-    text.split(|c: char| !(c.is_alphanumeric() || (!c.is_ascii() && is_combining_mark(c))))
-        .filter(|w| !w.is_empty())
+    RawWords { text, at: 0 }
+}
+
+/// Whether `c`, not ASCII, belongs to a word as typed. The letters of Latin-1 (`ä`, `é`,
+/// `ß`: most of the others in German and French text) are known without the tables.
+fn in_raw_word(c: char) -> bool {
+    (matches!(c, '\u{c0}'..='\u{ff}') && c != '\u{d7}' && c != '\u{f7}')
+        || c.is_alphanumeric()
+        || is_combining_mark(c)
+}
+
+/// The words of [`split_raw_words`]: ASCII bytes are told apart as bytes (long texts are
+/// mostly made of them), other characters by the Unicode tables.
+struct RawWords<'t> {
+    text: &'t str,
+    at: usize,
+}
+
+impl RawWords<'_> {
+    /// Whether a word character is at byte `at` (a character boundary), and its length.
+    #[inline]
+    fn word_char(&self, at: usize) -> Option<(bool, usize)> {
+        let b = *self.text.as_bytes().get(at)?;
+        if b.is_ascii() {
+            return Some((b.is_ascii_alphanumeric(), 1));
+        }
+        let c = self.text.get(at..)?.chars().next()?;
+        Some((in_raw_word(c), c.len_utf8()))
+    }
+}
+
+impl<'t> Iterator for RawWords<'t> {
+    type Item = &'t str;
+
+    fn next(&mut self) -> Option<&'t str> {
+        let mut start = self.at;
+        loop {
+            let (word, len) = self.word_char(start)?;
+            if word {
+                break;
+            }
+            start += len;
+        }
+        let mut end = start;
+        while let Some((true, len)) = self.word_char(end) {
+            end += len;
+        }
+        self.at = end;
+        self.text.get(start..end)
+    }
 }
 
 /// The index keys of a name: every word in both folded forms, without repeats.
@@ -194,6 +241,34 @@ mod tests {
         assert_eq!(fold_expand("Straße"), "strasse");
         assert_eq!(fold_expand("Crémerie du Lac Sàrl"), "cremerie du lac sarl");
         assert_eq!(fold_expand("Ørsted Œuvre"), "orsted oeuvre");
+    }
+
+    #[test]
+    fn raw_words_are_runs_of_letters_digits_and_combining_marks() {
+        // Decomposed `é` (e and a combining accent), a non-breaking space, Greek, an emoji.
+        let text = "Gru\u{308}ezi\u{a0}Müller-Straße 12a, Ca\u{301}fe\u{301} ΑΒΓ🙂x/y €5 ";
+        let words: Vec<&str> = split_raw_words(text).collect();
+        assert_eq!(
+            words,
+            [
+                "Gru\u{308}ezi",
+                "Müller",
+                "Straße",
+                "12a",
+                "Ca\u{301}fe\u{301}",
+                "ΑΒΓ",
+                "x",
+                "y",
+                "5"
+            ]
+        );
+        assert_eq!(split_raw_words(" \u{301}").collect::<Vec<_>>(), ["\u{301}"]);
+        assert_eq!(
+            split_raw_words("2×3÷4 Àÿ").collect::<Vec<_>>(),
+            ["2", "3", "4", "Àÿ"]
+        );
+        assert_eq!(split_raw_words("").count(), 0);
+        assert_eq!(split_raw_words("!?- ").count(), 0);
     }
 
     #[test]

@@ -13,6 +13,7 @@
 //! - **Keys**: numbers and type designations reduced to lowercase letters and digits
 //!   (`DEK 5/5 MC NE WS` → `dek55mcnews`), for exact and as-you-type matching.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use crm_core::text::{fold_expand, fold_strip, index_words, split_raw_words, split_words};
@@ -199,31 +200,40 @@ pub fn starts(words: &[String], max: usize) -> Vec<String> {
 }
 
 /// The words of a long text (a document's) in both folded forms, without repeats and
-/// without compacting measures: the text's words are told apart first and each distinct
-/// one is folded once, for texts of hundreds of thousands of words that repeat most of
-/// them.
-pub fn text_words(text: &str) -> Vec<String> {
-    let raw: HashSet<&str> = split_raw_words(text).collect();
-    let mut seen: HashSet<String> =
-        HashSet::with_capacity_and_hasher(raw.len() * 2, Default::default());
-    for word in raw {
+/// without compacting measures: words already folded (ASCII lowercase, most of them) are
+/// borrowed from the text, and each distinct other word is folded once, for texts of
+/// hundreds of thousands of words that repeat most of them.
+pub fn text_words(text: &str) -> Vec<Cow<'_, str>> {
+    let mut seen: HashSet<Cow<'_, str>> =
+        HashSet::with_capacity_and_hasher(text.len() / 16, Default::default());
+    // Words not in ASCII, folded already.
+    let mut folded: HashSet<&str> = HashSet::default();
+    let mut lower = String::new();
+    for word in split_raw_words(text) {
         if word.is_ascii() {
             // Letters and digits only: both folded forms are its lowercase, one word.
-            if word.len() <= MAX_WORD {
-                let lower = word.to_ascii_lowercase();
-                if !seen.contains(&lower) {
-                    seen.insert(lower);
-                }
+            if word.len() > MAX_WORD {
+                continue;
+            }
+            if !word.bytes().any(|b| b.is_ascii_uppercase()) {
+                seen.insert(Cow::Borrowed(word));
+                continue;
+            }
+            lower.clear();
+            lower.push_str(word);
+            lower.make_ascii_lowercase();
+            if !seen.contains(lower.as_str()) {
+                seen.insert(Cow::Owned(lower.clone()));
             }
             continue;
         }
+        if !folded.insert(word) {
+            continue;
+        }
         for form in [fold_expand(word), fold_strip(word)] {
-            for folded in split_words(&form) {
-                if folded.len() <= MAX_WORD * 4
-                    && folded.chars().count() <= MAX_WORD
-                    && !seen.contains(folded)
-                {
-                    seen.insert(folded.to_owned());
+            for f in split_words(&form) {
+                if f.len() <= MAX_WORD * 4 && f.chars().count() <= MAX_WORD && !seen.contains(f) {
+                    seen.insert(Cow::Owned(f.to_owned()));
                 }
             }
         }
@@ -366,7 +376,7 @@ mod tests {
         let mut words = text_words(&text);
         words.sort_unstable();
         assert_eq!(words, expected);
-        assert!(words.contains(&"mueller".to_owned()) && words.contains(&"muller".to_owned()));
+        assert!(words.iter().any(|w| w == "mueller") && words.iter().any(|w| w == "muller"));
     }
 
     #[test]
