@@ -11,7 +11,7 @@ use tantivy::schema::{
 use tantivy::{Index, TantivyDocument, Term};
 
 use crate::analysis;
-use crate::engine::{Changes, hit_ids};
+use crate::engine::{Changes, hit_ids, replace_in};
 use crate::text_query::{MAX_START, TextFields, words_query};
 use crate::{Engine, SearchError, TERMS, open_index};
 
@@ -58,12 +58,17 @@ fn document(f: &Fields, d: &IndexedDocument) -> TantivyDocument {
     doc.add_text(f.title, analysis::name_words(&d.title).join(" "));
     let mut text_words = analysis::text_words(&d.text);
     let mut start_words = head_words.clone();
-    start_words.extend(text_words.iter().take(TEXT_STARTS).cloned());
+    start_words.extend(
+        text_words
+            .iter()
+            .take(TEXT_STARTS)
+            .map(|w| w.clone().into_owned()),
+    );
     doc.add_text(
         f.starts,
         analysis::starts(&start_words, MAX_START).join(" "),
     );
-    text_words.extend(head_words);
+    text_words.extend(head_words.into_iter().map(std::borrow::Cow::Owned));
     doc.add_text(f.all, text_words.join(" "));
     doc
 }
@@ -126,6 +131,36 @@ impl DocumentIndexWriter for Changes<'_, Fields> {
     }
 }
 
+/// A staged change, noted to be written later.
+enum Change {
+    Upsert(Vec<IndexedDocument>),
+    Delete(Vec<DocumentId>),
+}
+
+/// The changes of one `stage`, in order.
+#[derive(Default)]
+struct Noted {
+    changes: Vec<Change>,
+    cleared: bool,
+}
+
+impl DocumentIndexWriter for Noted {
+    fn upsert(&mut self, documents: &[IndexedDocument]) -> Result<()> {
+        self.changes.push(Change::Upsert(documents.to_vec()));
+        Ok(())
+    }
+
+    fn delete(&mut self, ids: &[DocumentId]) -> Result<()> {
+        self.changes.push(Change::Delete(ids.to_vec()));
+        Ok(())
+    }
+
+    fn clear(&mut self) -> Result<()> {
+        self.cleared = true;
+        Ok(())
+    }
+}
+
 impl DocumentIndex for DocumentSearch {
     fn update(
         &self,
@@ -134,11 +169,37 @@ impl DocumentIndex for DocumentSearch {
         self.engine.update(self.fields, |c| changes(c))
     }
 
+    /// The changes are noted here and written by the staging thread (a long text's words
+    /// take a few milliseconds to build), so that a check-in returns at once; searches,
+    /// counts and commits wait for them. A clearing change is written at once.
     fn stage(
         &self,
         changes: &mut dyn FnMut(&mut dyn DocumentIndexWriter) -> Result<()>,
     ) -> Result<()> {
-        self.engine.stage_changes(self.fields, |c| changes(c))
+        let mut noted = Noted::default();
+        changes(&mut noted)?;
+        if noted.cleared {
+            return self.engine.stage_changes(self.fields, |c| changes(c));
+        }
+        let f = self.fields;
+        self.engine.stage_later(Box::new(move |writer| {
+            for change in noted.changes {
+                match change {
+                    Change::Upsert(items) => replace_in(
+                        writer,
+                        &items,
+                        |d| Term::from_field_u64(f.id, id_value(d.id)),
+                        |d| Ok(document(&f, d)),
+                    )?,
+                    Change::Delete(ids) => {
+                        for id in ids {
+                            writer.delete_term(Term::from_field_u64(f.id, id_value(id)));
+                        }
+                    }
+                }
+            }
+            Ok(())
+        }))
     }
 
     fn search(&self, text: &str, limit: usize) -> Result<Vec<DocumentId>> {
@@ -266,6 +327,23 @@ mod tests {
             31,
             "a search flushes"
         );
+    }
+
+    #[test]
+    fn staged_changes_keep_their_order_with_other_changes() {
+        let index = DocumentSearch::in_memory().unwrap();
+        let stage = |change: &mut dyn FnMut(&mut dyn DocumentIndexWriter) -> Result<()>| {
+            index.stage(change).unwrap();
+        };
+        stage(&mut |w| w.upsert(&[doc(1, "Offerte", "Paletten"), doc(2, "Offerte", "")]));
+        stage(&mut |w| w.delete(&[DocumentId(1)]));
+        stage(&mut |w| w.upsert(&[doc(3, "Offerte", "Paletten")]));
+        // A change written at once comes after the staged ones, whatever their thread.
+        index.update(&mut |w| w.delete(&[DocumentId(3)])).unwrap();
+        stage(&mut |w| w.upsert(&[doc(2, "Lieferschein", "Paletten")]));
+        assert_eq!(index.search("paletten", 10).unwrap(), [DocumentId(2)]);
+        assert!(index.search("offerte", 10).unwrap().is_empty());
+        assert_eq!(index.count().unwrap(), 1);
     }
 
     #[test]

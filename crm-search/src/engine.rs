@@ -1,10 +1,14 @@
 //! An index's writer and reader: changes committed at once (`commit_with`) or staged and
 //! committed by a background thread within [`STAGED_COMMIT`] (`stage`), so that a stream
 //! of single-document changes does not pay a commit (a new segment, its files synced) for
-//! each.
+//! each. Staged changes whose documents take long to build (a long text's words) can be
+//! handed to a staging thread (`stage_later`), so that the caller goes on at once; every
+//! later change, commit and search waits for them first, so that they keep their order
+//! and a search sees them.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::mpsc::{SyncSender, sync_channel};
+use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -20,10 +24,50 @@ use crate::{SearchError, TERMS, map_in_parallel};
 /// Memory each indexing thread may use before it flushes a segment.
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
 
-/// The longest a staged change waits for its commit.
-pub(crate) const STAGED_COMMIT: Duration = Duration::from_millis(250);
+/// The longest a staged change waits for its commit, the commit itself included: the
+/// committer looks every half of it. Each commit writes a segment, which merges read and
+/// write again, so a stream of check-ins costs less the fewer commits there are.
+pub(crate) const STAGED_COMMIT: Duration = Duration::from_secs(1);
 
 type Writer = Mutex<IndexWriter<TantivyDocument>>;
+
+/// Changes run on the writer by the staging thread.
+pub(crate) type Job =
+    Box<dyn FnOnce(&mut IndexWriter<TantivyDocument>) -> crm_core::Result<()> + Send>;
+
+/// Jobs waiting for the staging thread before `stage_later` waits in turn: the text they
+/// hold is bounded.
+const QUEUED_JOBS: usize = 32;
+
+/// How many jobs were handed to the staging thread and are not done yet.
+#[derive(Default)]
+struct Pending {
+    count: Mutex<usize>,
+    done: Condvar,
+}
+
+impl Pending {
+    fn add(&self) -> Result<(), SearchError> {
+        *self.count.lock().map_err(|_| poisoned())? += 1;
+        Ok(())
+    }
+
+    fn finish(&self) {
+        if let Ok(mut count) = self.count.lock() {
+            *count = count.saturating_sub(1);
+        }
+        self.done.notify_all();
+    }
+
+    /// Waits until every job handed over is done.
+    fn wait(&self) -> Result<(), SearchError> {
+        let mut count = self.count.lock().map_err(|_| poisoned())?;
+        while *count > 0 {
+            count = self.done.wait(count).map_err(|_| poisoned())?;
+        }
+        Ok(())
+    }
+}
 
 fn poisoned() -> SearchError {
     SearchError::from("the index writer is poisoned".to_owned())
@@ -50,12 +94,7 @@ impl<F> Changes<'_, F> {
         key: impl Fn(&T) -> Term,
         build: impl Fn(&T) -> crm_core::Result<TantivyDocument> + Sync,
     ) -> crm_core::Result<()> {
-        let documents = map_in_parallel(items, build);
-        for (item, doc) in items.iter().zip(documents) {
-            self.writer.delete_term(key(item));
-            self.writer.add_document(doc?).map_err(SearchError::from)?;
-        }
-        Ok(())
+        replace_in(self.writer, items, key, build)
     }
 
     /// Removes the documents of these key terms.
@@ -85,6 +124,21 @@ impl<F> Changes<'_, F> {
     }
 }
 
+/// [`Changes::replace`] on `writer`, for a job of the staging thread.
+pub(crate) fn replace_in<T: Sync>(
+    writer: &mut IndexWriter<TantivyDocument>,
+    items: &[T],
+    key: impl Fn(&T) -> Term,
+    build: impl Fn(&T) -> crm_core::Result<TantivyDocument> + Sync,
+) -> crm_core::Result<()> {
+    let documents = map_in_parallel(items, build);
+    for (item, doc) in items.iter().zip(documents) {
+        writer.delete_term(key(item));
+        writer.add_document(doc?).map_err(SearchError::from)?;
+    }
+    Ok(())
+}
+
 /// The values of the u64 fast field `field` of `hits`, each segment's column opened once:
 /// no block of the document store to decompress per hit.
 pub(crate) fn hit_ids(
@@ -107,6 +161,7 @@ impl Drop for Engine {
     /// after a check-in keeps it in the index, one that ends right after a rebuild finds
     /// the index merged when it starts again.
     fn drop(&mut self) {
+        let _ = self.pending.wait();
         let _ = wait_for(&self.merging);
         if self.staged.swap(false, Ordering::AcqRel)
             && let Ok(mut writer) = self.writer.lock()
@@ -165,6 +220,9 @@ pub(crate) struct Engine {
     committer: std::sync::Once,
     /// The thread merging the segments of the last rebuild.
     merging: Mutex<Option<JoinHandle<()>>>,
+    /// Where `stage_later` hands its jobs to the staging thread, once it runs.
+    stager: Mutex<Option<SyncSender<Job>>>,
+    pending: Arc<Pending>,
 }
 
 impl Engine {
@@ -186,6 +244,8 @@ impl Engine {
             failed: Arc::new(Mutex::new(None)),
             committer: std::sync::Once::new(),
             merging: Mutex::new(None),
+            stager: Mutex::new(None),
+            pending: Arc::new(Pending::default()),
         })
     }
 
@@ -205,6 +265,7 @@ impl Engine {
         &self,
         changes: impl FnOnce(&mut IndexWriter<TantivyDocument>) -> crm_core::Result<()>,
     ) -> crm_core::Result<()> {
+        self.pending.wait()?;
         self.take_failure()?;
         self.committer.call_once(|| self.start_committer());
         let mut writer = self.writer.lock().map_err(|_| poisoned())?;
@@ -264,9 +325,85 @@ impl Engine {
         })
     }
 
+    /// Hands `job` to the staging thread and returns: the thread runs it on the writer as
+    /// [`Engine::stage`] would, in the order jobs are handed over, and its changes are
+    /// committed with the staged ones. A job that fails rolls back every change not yet
+    /// committed (as `stage` does), and the next call reports it. Without a thread the job
+    /// runs here.
+    pub(crate) fn stage_later(&self, job: Job) -> crm_core::Result<()> {
+        self.take_failure()?;
+        self.committer.call_once(|| self.start_committer());
+        let mut stager = self.stager.lock().map_err(|_| poisoned())?;
+        if stager.is_none() {
+            *stager = self.start_stager();
+        }
+        let Some(sender) = stager.as_ref() else {
+            drop(stager);
+            return self.stage(job);
+        };
+        self.pending.add()?;
+        if let Err(returned) = sender.send(job) {
+            // The thread is gone: run the job here.
+            self.pending.finish();
+            *stager = None;
+            drop(stager);
+            return self.stage(returned.0);
+        }
+        Ok(())
+    }
+
+    /// The staging thread, or `None` when none can be started. It ends when the engine
+    /// (and with it the sender) is dropped.
+    fn start_stager(&self) -> Option<SyncSender<Job>> {
+        let (sender, jobs) = sync_channel::<Job>(QUEUED_JOBS);
+        let writer: Weak<Writer> = Arc::downgrade(&self.writer);
+        let staged = Arc::clone(&self.staged);
+        let failed = Arc::clone(&self.failed);
+        let pending = Arc::clone(&self.pending);
+        std::thread::Builder::new()
+            .name("crm-index-stage".into())
+            .spawn(move || {
+                for job in jobs {
+                    let outcome = match writer.upgrade() {
+                        Some(writer) => match writer.lock() {
+                            Ok(mut w) => {
+                                let run =
+                                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                                        job(&mut w)
+                                    }));
+                                match run {
+                                    Ok(Ok(())) => {
+                                        staged.store(true, Ordering::Release);
+                                        Ok(())
+                                    }
+                                    Ok(Err(e)) => {
+                                        let _ = w.rollback();
+                                        Err(e.to_string())
+                                    }
+                                    Err(_) => {
+                                        let _ = w.rollback();
+                                        Err("a staged change panicked".to_owned())
+                                    }
+                                }
+                            }
+                            Err(_) => Err("the index writer is poisoned".to_owned()),
+                        },
+                        None => Ok(()),
+                    };
+                    if let (Err(e), Ok(mut slot)) = (outcome, failed.lock()) {
+                        *slot = Some(e);
+                    }
+                    pending.finish();
+                }
+            })
+            .ok()
+            .map(|_| sender)
+    }
+
     /// Commits staged changes now, if there are any: a search after a staged change sees
     /// it.
     pub(crate) fn flush_staged(&self) -> crm_core::Result<()> {
+        self.pending.wait()?;
         self.take_failure()?;
         // The flag changes under the lock only: holding it, a commit under way has ended.
         let mut writer = self.writer.lock().map_err(|_| poisoned())?;
@@ -326,6 +463,7 @@ impl Engine {
         &self,
         changes: impl FnOnce(&mut IndexWriter<TantivyDocument>) -> crm_core::Result<bool>,
     ) -> crm_core::Result<()> {
+        self.pending.wait()?;
         self.take_failure()?;
         let mut writer = self.writer.lock().map_err(|_| poisoned())?;
         match changes(&mut writer) {
@@ -362,6 +500,7 @@ impl Engine {
     pub(crate) fn settle(&self) -> crm_core::Result<()> {
         // The merge thread reloads the reader when it is done; flushing reloads it for
         // what was staged.
+        self.pending.wait()?;
         wait_for(&self.merging)?;
         self.flush_staged()
     }
