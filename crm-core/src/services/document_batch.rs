@@ -113,14 +113,10 @@ impl<S: Store> DocumentService<'_, S> {
         items: Vec<Incoming<'_>>,
         inputs: &[DocumentInput],
     ) -> Result<Vec<(StoredBlob, Extracted)>> {
-        let blobs = self.blobs()?;
         let numbered: Vec<_> = items.into_iter().zip(inputs).enumerate().collect();
         map_each_in_parallel(numbered, |(i, (mut item, input))| {
-            let blob = blobs.put(&mut item.content).map_err(|e| at_item(i, e))?;
-            let text = self
-                .text_of(&blob.hash, &input.media_type)
-                .map_err(|e| at_item(i, e))?;
-            Ok((blob, text))
+            self.store_with_text(&mut item.content, &input.media_type)
+                .map_err(|e| at_item(i, e))
         })
         .into_iter()
         .collect()

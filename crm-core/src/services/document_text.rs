@@ -3,6 +3,7 @@
 //! rebuilt from the blobs.
 
 use std::collections::BTreeSet;
+use std::io::Read;
 
 use super::documents::DocumentService;
 use super::pipeline::read_ahead;
@@ -10,7 +11,7 @@ use super::require_admin;
 use crate::archive::{BlobHash, Document};
 use crate::error::{Error, Result};
 use crate::ids::DocumentId;
-use crate::ports::{DocumentIndex, Extracted, IndexedDocument, Store};
+use crate::ports::{DocumentIndex, Extracted, IndexedDocument, Store, StoredBlob};
 use crate::user::Actor;
 
 /// Candidates asked of the index per hit wanted: hits the actor may not see are dropped.
@@ -20,7 +21,44 @@ pub const MAX_DOCUMENT_HITS: usize = 100;
 /// Documents re-read per slice of a rebuild.
 const SLICE: u32 = 200;
 
+/// Files up to this size are read into memory once, so that their bytes are stored and
+/// their text taken out at the same time; larger ones are stored as they stream in and
+/// their text read from the stored blob.
+const IN_MEMORY: usize = 16 * 1024 * 1024;
+
 impl<S: Store> DocumentService<'_, S> {
+    /// Stores `content` as a blob and takes its text out: on two threads at once when it
+    /// fits in memory (the blob's `fsync` waits for the disk while the text comes out).
+    pub(super) fn store_with_text(
+        &self,
+        content: &mut dyn Read,
+        media_type: &str,
+    ) -> Result<(StoredBlob, Extracted)> {
+        let blobs = self.blobs()?;
+        let Some(extractor) = self.ctx.text_extractor.get() else {
+            return Ok((blobs.put(content)?, Extracted::default()));
+        };
+        let mut head = Vec::new();
+        content
+            .take(IN_MEMORY as u64 + 1)
+            .read_to_end(&mut head)
+            .map_err(|e| Error::Storage(format!("reading the document failed: {e}")))?;
+        if head.len() > IN_MEMORY {
+            let blob = blobs.put(&mut head.as_slice().chain(content))?;
+            let text = self.text_of(&blob.hash, media_type)?;
+            return Ok((blob, text));
+        }
+        std::thread::scope(|scope| {
+            let text = scope.spawn(|| extractor.extract(media_type, &mut head.as_slice()));
+            let blob = blobs.put(&mut head.as_slice());
+            let text = text.join().unwrap_or_else(|_| Extracted {
+                text: String::new(),
+                warning: Some("archived without text: taking it out failed".into()),
+            });
+            Ok((blob?, text))
+        })
+    }
+
     /// The text of a stored blob; nothing when no extractor is connected.
     pub(super) fn text_of(&self, hash: &BlobHash, media_type: &str) -> Result<Extracted> {
         let Some(extractor) = self.ctx.text_extractor.get() else {

@@ -78,8 +78,7 @@ impl<'a, S: Store> DocumentService<'a, S> {
     ) -> Result<Document> {
         require_sales_staff(actor, "check documents in")?;
         let input = input.validate()?;
-        let blob = self.blobs()?.put(content)?;
-        let text = self.text_of(&blob.hash, &input.media_type)?;
+        let (blob, text) = self.store_with_text(content, &input.media_type)?;
         let now = self.ctx.now();
         let document = self.ctx.store.write(|tx| {
             self.insert_checked_in(tx, actor, &input, &blob, text.warning.clone(), now)
@@ -195,8 +194,7 @@ impl<'a, S: Store> DocumentService<'a, S> {
         // The lock is checked before the bytes are read, and again in the transaction.
         let before = self.document(actor, id)?;
         require_lock(actor, &before)?;
-        let blob = self.blobs()?.put(content)?;
-        let text = self.text_of(&blob.hash, &input.media_type)?;
+        let (blob, text) = self.store_with_text(content, &input.media_type)?;
         let now = self.ctx.now();
         let document = self.ctx.store.write(|tx| {
             let doc = self.visible(tx, actor, id)?;
