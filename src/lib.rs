@@ -168,7 +168,7 @@ impl Crm {
 
     /// Waits until the search indexes' background work has ended: a rebuild (at open or
     /// asked for) answers as soon as everything is searchable and merges the index into one
-    /// segment afterwards, and check-ins commit their text within a quarter of a second.
+    /// segment afterwards, and check-ins commit their text within a second.
     /// Searches need not wait; call this before a backup of the data directory or a
     /// measurement.
     ///
