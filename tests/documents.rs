@@ -1,7 +1,8 @@
 //! The archive through the facade on both backends: check-in with links, blobs stored once,
 //! an address's documents with those of its contacts and opportunities, check-out and
 //! versions, retention and legal hold, verify and gc, a check-in interrupted between blob
-//! and metadata, and visibility under the `assigned` policy.
+//! and metadata, a file too large to read into memory, and visibility under the `assigned`
+//! policy.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests may panic on purpose.
 
@@ -413,7 +414,43 @@ fn full_text_finds_pdf_words_within_visibility(db: Db) -> TestResult {
     Ok(())
 }
 
+/// Files beyond what a check-in reads into memory stream into the blob store, and their
+/// text is read back from the blob.
+fn a_large_file_streams_in_with_its_text(db: Db) -> TestResult {
+    let Some(crm) = crm(db, "")? else {
+        return Ok(());
+    };
+    let address = crm.addresses().create_customer(
+        &actor(MANAGER),
+        &address("Elektro Huber AG", "8001", "Zürich"),
+    )?;
+    let mut text = String::from("Zauberwort Schaltschrankbau\n");
+    while text.len() <= 17 * 1024 * 1024 {
+        text.push_str("Lieferung von Reihenklemmen und Zubehör, Position 4711.\n");
+    }
+    let mut large = input(
+        "Lieferprotokoll",
+        Category::Correspondence,
+        vec![ArchiveLink::record(address.id)],
+    );
+    large.file_name = "protokoll.txt".into();
+    large.media_type = "text/plain".into();
+    let doc = crm
+        .documents()
+        .check_in(&actor(MANAGER), &large, &mut text.as_bytes())?;
+    assert_eq!(doc.versions[0].size, text.len() as u64);
+    assert_eq!(doc.versions[0].text_warning, None);
+    assert!(
+        bytes(&crm, doc.id, None) == text.as_bytes(),
+        "stored as sent"
+    );
+    let found = crm.documents().search(&actor(MANAGER), "zauberwort", 10)?;
+    assert_eq!(found.iter().map(|d| d.id).collect::<Vec<_>>(), [doc.id]);
+    Ok(())
+}
+
 on_both_backends!(
+    a_large_file_streams_in_with_its_text,
     full_text_finds_pdf_words_within_visibility,
     documents_hang_at_their_data_with_versions,
     retention_hold_verify_and_gc,
