@@ -11,7 +11,7 @@ use tantivy::schema::{
 use tantivy::{Index, TantivyDocument, Term};
 
 use crate::analysis;
-use crate::engine::{Changes, hit_ids, replace_in};
+use crate::engine::{Changes, hit_ids};
 use crate::text_query::{MAX_START, TextFields, words_query};
 use crate::{Engine, SearchError, TERMS, open_index};
 
@@ -181,25 +181,15 @@ impl DocumentIndex for DocumentSearch {
         if noted.cleared {
             return self.engine.stage_changes(self.fields, |c| changes(c));
         }
-        let f = self.fields;
-        self.engine.stage_later(Box::new(move |writer| {
+        self.engine.stage_later(self.fields, move |c| {
             for change in noted.changes {
                 match change {
-                    Change::Upsert(items) => replace_in(
-                        writer,
-                        &items,
-                        |d| Term::from_field_u64(f.id, id_value(d.id)),
-                        |d| Ok(document(&f, d)),
-                    )?,
-                    Change::Delete(ids) => {
-                        for id in ids {
-                            writer.delete_term(Term::from_field_u64(f.id, id_value(id)));
-                        }
-                    }
+                    Change::Upsert(items) => c.upsert(&items)?,
+                    Change::Delete(ids) => c.delete(&ids)?,
                 }
             }
             Ok(())
-        }))
+        })
     }
 
     fn search(&self, text: &str, limit: usize) -> Result<Vec<DocumentId>> {

@@ -32,8 +32,7 @@ pub(crate) const STAGED_COMMIT: Duration = Duration::from_secs(1);
 type Writer = Mutex<IndexWriter<TantivyDocument>>;
 
 /// Changes run on the writer by the staging thread.
-pub(crate) type Job =
-    Box<dyn FnOnce(&mut IndexWriter<TantivyDocument>) -> crm_core::Result<()> + Send>;
+type Job = Box<dyn FnOnce(&mut IndexWriter<TantivyDocument>) -> crm_core::Result<()> + Send>;
 
 /// Jobs waiting for the staging thread before `stage_later` waits in turn: the text they
 /// hold is bounded.
@@ -94,7 +93,12 @@ impl<F> Changes<'_, F> {
         key: impl Fn(&T) -> Term,
         build: impl Fn(&T) -> crm_core::Result<TantivyDocument> + Sync,
     ) -> crm_core::Result<()> {
-        replace_in(self.writer, items, key, build)
+        let documents = map_in_parallel(items, build);
+        for (item, doc) in items.iter().zip(documents) {
+            self.writer.delete_term(key(item));
+            self.writer.add_document(doc?).map_err(SearchError::from)?;
+        }
+        Ok(())
     }
 
     /// Removes the documents of these key terms.
@@ -122,21 +126,6 @@ impl<F> Changes<'_, F> {
         self.cleared = true;
         Ok(())
     }
-}
-
-/// [`Changes::replace`] on `writer`, for a job of the staging thread.
-pub(crate) fn replace_in<T: Sync>(
-    writer: &mut IndexWriter<TantivyDocument>,
-    items: &[T],
-    key: impl Fn(&T) -> Term,
-    build: impl Fn(&T) -> crm_core::Result<TantivyDocument> + Sync,
-) -> crm_core::Result<()> {
-    let documents = map_in_parallel(items, build);
-    for (item, doc) in items.iter().zip(documents) {
-        writer.delete_term(key(item));
-        writer.add_document(doc?).map_err(SearchError::from)?;
-    }
-    Ok(())
 }
 
 /// The values of the u64 fast field `field` of `hits`, each segment's column opened once:
@@ -218,8 +207,9 @@ pub(crate) struct Engine {
     /// What the background commit last failed with, reported by the next call.
     failed: Arc<Mutex<Option<String>>>,
     committer: std::sync::Once,
-    /// The thread merging the segments of the last rebuild.
-    merging: Mutex<Option<JoinHandle<()>>>,
+    /// The thread merging the segments of the last rebuild; shared with the staging
+    /// thread's change sets.
+    merging: Arc<Mutex<Option<JoinHandle<()>>>>,
     /// Where `stage_later` hands its jobs to the staging thread, once it runs.
     stager: Mutex<Option<SyncSender<Job>>>,
     pending: Arc<Pending>,
@@ -243,7 +233,7 @@ impl Engine {
             staged: Arc::new(AtomicBool::new(false)),
             failed: Arc::new(Mutex::new(None)),
             committer: std::sync::Once::new(),
-            merging: Mutex::new(None),
+            merging: Arc::new(Mutex::new(None)),
             stager: Mutex::new(None),
             pending: Arc::new(Pending::default()),
         })
@@ -325,12 +315,25 @@ impl Engine {
         })
     }
 
-    /// Hands `job` to the staging thread and returns: the thread runs it on the writer as
-    /// [`Engine::stage`] would, in the order jobs are handed over, and its changes are
-    /// committed with the staged ones. A job that fails rolls back every change not yet
-    /// committed (as `stage` does), and the next call reports it. Without a thread the job
-    /// runs here.
-    pub(crate) fn stage_later(&self, job: Job) -> crm_core::Result<()> {
+    /// Hands `changes` with fields `fields` to the staging thread and returns: the thread
+    /// runs them as [`Engine::stage_changes`] would, in the order they are handed over, and
+    /// they are committed with the staged ones. Changes that fail roll back every change not
+    /// yet committed (as `stage` does), and the next call reports it. Without a thread they
+    /// run here.
+    pub(crate) fn stage_later<F: Send + 'static>(
+        &self,
+        fields: F,
+        changes: impl FnOnce(&mut Changes<'_, F>) -> crm_core::Result<()> + Send + 'static,
+    ) -> crm_core::Result<()> {
+        let merging = Arc::clone(&self.merging);
+        let job: Job = Box::new(move |writer| {
+            changes(&mut Changes {
+                writer,
+                fields,
+                cleared: false,
+                merging: &merging,
+            })
+        });
         self.take_failure()?;
         self.committer.call_once(|| self.start_committer());
         let mut stager = self.stager.lock().map_err(|_| poisoned())?;
