@@ -136,6 +136,26 @@ fn documents_hang_at_their_data_with_versions(db: Db) -> TestResult {
     assert!(v2.lock.is_none(), "checking in releases the lock");
     assert_eq!(bytes(&crm, letter.id, Some(1)), b"Sehr geehrte Frau");
     assert_eq!(bytes(&crm, letter.id, None), b"Sehr geehrte Frau Dr.");
+    // The address's list: each document once, with all its versions, newest first.
+    let listed = crm.documents().of_address(&rep, shop.id)?;
+    let titles: Vec<&str> = listed.iter().map(|l| l.document.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        ["Brief an Frau Brönnimann", "Offerte Ofen", "Rahmenvertrag"]
+    );
+    let numbers: Vec<u32> = listed[0]
+        .document
+        .versions
+        .iter()
+        .map(|v| v.number)
+        .collect();
+    assert_eq!(numbers, [2, 1]);
+    assert_eq!(
+        listed[0].document.versions[0].comment.as_deref(),
+        Some("Adresse korrigiert")
+    );
+    assert_eq!(listed[1].document.links.len(), 2);
+    assert_eq!(listed[1].document.versions.len(), 1);
     // Without a check-out there is no new version.
     let unlocked = crm.documents().check_in_version(
         &rep,

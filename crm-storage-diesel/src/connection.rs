@@ -25,6 +25,7 @@ mod multi {
     }
 }
 
+pub(crate) use multi::MultiRawValue;
 pub use multi::{AnyConnection, MultiBackend};
 
 /// Which database a URL points at.

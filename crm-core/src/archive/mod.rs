@@ -177,6 +177,13 @@ impl fmt::Display for BlobHash {
     }
 }
 
+impl FromStr for BlobHash {
+    type Err = ValueError;
+    fn from_str(s: &str) -> Result<Self, ValueError> {
+        BlobHash::new(s)
+    }
+}
+
 impl TryFrom<String> for BlobHash {
     type Error = ValueError;
     fn try_from(s: String) -> Result<Self, ValueError> {

@@ -28,6 +28,9 @@ impl Language {
     /// # Errors
     /// A [`ValueError`] for any other language.
     pub fn new(raw: &str) -> Result<Self, ValueError> {
+        if let Some(exact) = Language::ALL.into_iter().find(|l| l.as_str() == raw) {
+            return Ok(exact);
+        }
         let tag = raw.trim().to_ascii_lowercase();
         let primary = tag.split(['-', '_']).next().unwrap_or("");
         Language::ALL

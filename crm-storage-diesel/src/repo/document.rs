@@ -8,40 +8,41 @@ use crm_core::archive::{
     NewDocument, StoredLink,
 };
 use crm_core::ports::DocumentRepository;
-use crm_core::{AddressId, AddressScope, DocumentId, Language, UserId, Version};
+use crm_core::{AddressId, AddressScope, DocumentId, EntityKind, Language, UserId, Version};
 use diesel::prelude::*;
 
 use super::{DieselTx, scope_condition};
 use crate::connection::with_inner;
 use crate::error::QueryResultExt;
+use crate::rows::decode::{Parsed, StoredDate, StoredTime};
 use crate::rows::{ts, utc};
 use crate::schema::{addresses, document_deletions, document_links, document_versions, documents};
 
 type DocumentRow = (
     i64,
     String,
-    String,
-    Option<String>,
+    Parsed<Category>,
+    Option<Parsed<Language>>,
     String,
     bool,
     Option<i64>,
-    Option<chrono::NaiveDateTime>,
-    NaiveDate,
+    Option<StoredTime>,
+    StoredDate,
     i64,
 );
 type VersionRow = (
     i64,
     i64,
-    String,
+    Parsed<BlobHash>,
     i64,
     String,
     String,
     Option<String>,
     i64,
-    chrono::NaiveDateTime,
+    StoredTime,
     Option<String>,
 );
-type LinkRow = (i64, String, String, Option<i64>);
+type LinkRow = (i64, Parsed<EntityKind>, String, Option<i64>);
 
 diesel::alias!(document_links as hanging: Hanging);
 
@@ -63,16 +64,6 @@ macro_rules! document_columns {
     };
 }
 
-/// Which documents to load.
-#[derive(Clone, Copy)]
-enum Which<'a> {
-    /// These.
-    Ids(&'a [i64]),
-    /// Those hanging at the address, directly or through its records, if the address is
-    /// within the scope.
-    Address(i64, AddressScope),
-}
-
 fn unreadable(id: i64, column: &str, e: impl std::fmt::Display) -> crm_core::Error {
     crm_core::Error::Storage(format!(
         "documents {id}: column {column} is unreadable: {e}"
@@ -82,22 +73,22 @@ fn unreadable(id: i64, column: &str, e: impl std::fmt::Display) -> crm_core::Err
 fn version_of(r: VersionRow) -> crm_core::Result<DocumentVersion> {
     Ok(DocumentVersion {
         number: u32::try_from(r.1).map_err(|e| unreadable(r.0, "number", e))?,
-        blob: BlobHash::new(&r.2).map_err(|e| unreadable(r.0, "blob", e))?,
+        blob: r.2.into_result().map_err(|e| unreadable(r.0, "blob", e))?,
         size: u64::try_from(r.3).map_err(|e| unreadable(r.0, "size", e))?,
         file_name: r.4,
         media_type: r.5,
         comment: r.6,
         checked_in_by: UserId(r.7),
-        checked_in_at: utc(r.8),
+        checked_in_at: utc(r.8.0),
         text_warning: r.9,
     })
 }
 
-fn link_of(r: &LinkRow) -> crm_core::Result<StoredLink> {
+fn link_of(r: LinkRow) -> crm_core::Result<StoredLink> {
     Ok(StoredLink {
         link: ArchiveLink {
-            kind: r.1.parse().map_err(|e| unreadable(r.0, "kind", e))?,
-            key: r.2.clone(),
+            kind: r.1.into_result().map_err(|e| unreadable(r.0, "kind", e))?,
+            key: r.2,
         },
         address: r.3.map(AddressId),
     })
@@ -109,104 +100,137 @@ impl DieselTx<'_> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let docs = self.load_documents(Which::Ids(ids))?;
+        // On the backend's own connection, as the address's list below.
+        let rows: Vec<DocumentRow> = with_inner!(&mut *self.conn, |c| {
+            documents::table
+                .filter(documents::id.eq_any(ids))
+                .select(document_columns!())
+                .load(c)
+        })
+        .dom()?;
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let versions: Vec<VersionRow> = with_inner!(&mut *self.conn, |c| {
+            document_versions::table
+                .filter(document_versions::document_id.eq_any(ids))
+                .load(c)
+        })
+        .dom()?;
+        let links: Vec<LinkRow> = with_inner!(&mut *self.conn, |c| {
+            document_links::table
+                .filter(document_links::document_id.eq_any(ids))
+                .load(c)
+        })
+        .dom()?;
+        let docs = assemble(rows, versions, links)?;
         let mut by_id: HashMap<i64, Document> = docs.into_iter().map(|d| (d.id.0, d)).collect();
         Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
     }
 
-    /// The documents `which` names, whole, in no particular order. An address's documents
-    /// are selected by a subquery on its links (one bound value, a cached statement).
-    fn load_documents(&mut self, which: Which<'_>) -> crm_core::Result<Vec<Document>> {
-        let at = |a: i64| {
+    /// The documents hanging at address `a`, directly or through its records, whole, in no
+    /// particular order — none when the address is outside `scope`. After the scope's
+    /// check, two statements, each driven by the address's links (one bound value) and run
+    /// on the backend's own connection, whose statement cache knows them by type: the
+    /// documents with their versions, then their links. A document that hangs at the address
+    /// twice comes twice and is taken once.
+    fn documents_at(&mut self, a: i64, scope: AddressScope) -> crm_core::Result<Vec<Document>> {
+        if let Some(visible) = scope_condition(scope) {
+            let seen: i64 = addresses::table
+                .filter(addresses::id.eq(a))
+                .filter(visible)
+                .count()
+                .get_result(&mut *self.conn)
+                .dom()?;
+            if seen == 0 {
+                return Ok(Vec::new());
+            }
+        }
+        let rows: Vec<(DocumentRow, VersionRow)> = with_inner!(&mut *self.conn, |c| {
             document_links::table
+                .inner_join(documents::table)
+                .inner_join(
+                    document_versions::table
+                        .on(document_versions::document_id.eq(document_links::document_id)),
+                )
                 .filter(document_links::address_id.eq(a))
-                .select(document_links::document_id)
-        };
-        let rows: Vec<DocumentRow> = match which {
-            Which::Ids(ids) => documents::table
-                .filter(documents::id.eq_any(ids))
-                .select(document_columns!())
-                .load(&mut *self.conn)
-                .dom()?,
-            // Within a scope, the address is joined by its key for the scope's condition.
-            Which::Address(a, scope) => match scope_condition(scope) {
-                None => documents::table
-                    .filter(documents::id.eq_any(at(a)))
-                    .select(document_columns!())
-                    .load(&mut *self.conn)
-                    .dom()?,
-                Some(visible) => documents::table
-                    .inner_join(addresses::table.on(addresses::id.eq(a)))
-                    .filter(documents::id.eq_any(at(a)))
-                    .filter(visible)
-                    .select(document_columns!())
-                    .load(&mut *self.conn)
-                    .dom()?,
-            },
-        };
+                .select((document_columns!(), document_versions::all_columns))
+                .load(c)
+        })
+        .dom()?;
         if rows.is_empty() {
             return Ok(Vec::new());
         }
-        // Sorted here, per document: an ORDER BY over the subquery's rows would need a sort
-        // pass in the database.
-        let q = document_versions::table.into_boxed();
-        let q = match which {
-            Which::Ids(ids) => q.filter(document_versions::document_id.eq_any(ids)),
-            Which::Address(a, _) => q.filter(document_versions::document_id.eq_any(at(a))),
-        };
-        let version_rows: Vec<VersionRow> = q.load(&mut *self.conn).dom()?;
-        let mut versions: HashMap<i64, Vec<DocumentVersion>> = HashMap::new();
-        for r in version_rows {
-            versions.entry(r.0).or_default().push(version_of(r)?);
-        }
-        let q = document_links::table.into_boxed();
-        let q = match which {
-            Which::Ids(ids) => q.filter(document_links::document_id.eq_any(ids)),
-            Which::Address(a, _) => q.filter(
-                document_links::document_id.eq_any(
-                    hanging
-                        .filter(hanging.field(document_links::address_id).eq(a))
-                        .select(hanging.field(document_links::document_id)),
-                ),
-            ),
-        };
-        let link_rows: Vec<LinkRow> = q.load(&mut *self.conn).dom()?;
-        let mut links: HashMap<i64, Vec<StoredLink>> = HashMap::new();
-        for r in &link_rows {
-            links.entry(r.0).or_default().push(link_of(r)?);
-        }
-        for v in versions.values_mut() {
-            v.sort_unstable_by_key(|v| std::cmp::Reverse(v.number));
-        }
-        for l in links.values_mut() {
-            l.sort_unstable_by(|a, b| a.link.cmp(&b.link));
-        }
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            let id = r.0;
-            out.push(Document {
-                id: DocumentId(id),
-                title: r.1,
-                category: r.2.parse().map_err(|e| unreadable(id, "category", e))?,
-                language: r
-                    .3
-                    .map(|l| Language::new(&l))
-                    .transpose()
-                    .map_err(|e| unreadable(id, "language", e))?,
-                tags: serde_json::from_str(&r.4).map_err(|e| unreadable(id, "tags", e))?,
-                legal_hold: r.5,
-                lock: r.6.zip(r.7).map(|(by, since)| Lock {
-                    by: UserId(by),
-                    since: utc(since),
-                }),
-                retain_until: r.8,
-                version: Version(r.9),
-                links: links.remove(&id).unwrap_or_default(),
-                versions: versions.remove(&id).unwrap_or_default(),
-            });
-        }
-        Ok(out)
+        let links: Vec<LinkRow> =
+            with_inner!(&mut *self.conn, |c| {
+                hanging
+                    .inner_join(document_links::table.on(
+                        document_links::document_id.eq(hanging.field(document_links::document_id)),
+                    ))
+                    .filter(hanging.field(document_links::address_id).eq(a))
+                    .select(document_links::all_columns)
+                    .load(c)
+            })
+            .dom()?;
+        let (mut documents, versions): (Vec<DocumentRow>, Vec<VersionRow>) =
+            rows.into_iter().unzip();
+        documents.sort_unstable_by_key(|d| d.0);
+        documents.dedup_by_key(|d| d.0);
+        assemble(documents, versions, links)
     }
+}
+
+/// Documents from their rows, each with its versions (newest first) and links (in order),
+/// rows that come twice taken once.
+fn assemble(
+    rows: Vec<DocumentRow>,
+    version_rows: Vec<VersionRow>,
+    link_rows: Vec<LinkRow>,
+) -> crm_core::Result<Vec<Document>> {
+    let mut versions: HashMap<i64, Vec<DocumentVersion>> = HashMap::with_capacity(rows.len());
+    for r in version_rows {
+        versions.entry(r.0).or_default().push(version_of(r)?);
+    }
+    let mut links: HashMap<i64, Vec<StoredLink>> = HashMap::with_capacity(rows.len());
+    for r in link_rows {
+        links.entry(r.0).or_default().push(link_of(r)?);
+    }
+    for v in versions.values_mut() {
+        v.sort_unstable_by_key(|v| std::cmp::Reverse(v.number));
+        v.dedup_by_key(|v| v.number);
+    }
+    for l in links.values_mut() {
+        l.sort_unstable_by(|a, b| a.link.cmp(&b.link));
+        l.dedup_by(|a, b| a.link == b.link);
+    }
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let id = r.0;
+        out.push(Document {
+            id: DocumentId(id),
+            title: r.1,
+            category: r
+                .2
+                .into_result()
+                .map_err(|e| unreadable(id, "category", e))?,
+            language: r
+                .3
+                .map(Parsed::into_result)
+                .transpose()
+                .map_err(|e| unreadable(id, "language", e))?,
+            tags: serde_json::from_str(&r.4).map_err(|e| unreadable(id, "tags", e))?,
+            legal_hold: r.5,
+            lock: r.6.zip(r.7).map(|(by, since)| Lock {
+                by: UserId(by),
+                since: utc(since.0),
+            }),
+            retain_until: r.8.0,
+            version: Version(r.9),
+            links: links.remove(&id).unwrap_or_default(),
+            versions: versions.remove(&id).unwrap_or_default(),
+        });
+    }
+    Ok(out)
 }
 
 /// Newest first: by the latest version's check-in, then id.
@@ -338,7 +362,7 @@ impl DocumentRepository for DieselTx<'_> {
         address: AddressId,
         scope: AddressScope,
     ) -> crm_core::Result<Vec<ListedDocument>> {
-        let mut docs = self.load_documents(Which::Address(address.0, scope))?;
+        let mut docs = self.documents_at(address.0, scope)?;
         newest_first(&mut docs);
         Ok(docs
             .into_iter()

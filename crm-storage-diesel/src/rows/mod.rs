@@ -5,6 +5,7 @@
 pub(crate) mod address;
 pub(crate) mod calendar;
 pub(crate) mod contact;
+pub(crate) mod decode;
 pub(crate) mod note;
 pub(crate) mod opportunity;
 pub(crate) mod pool;
