@@ -28,20 +28,22 @@ impl Language {
     /// # Errors
     /// A [`ValueError`] for any other language.
     pub fn new(raw: &str) -> Result<Self, ValueError> {
-        if let Some(exact) = Language::ALL.into_iter().find(|l| l.as_str() == raw) {
+        // A stored or already clean code needs no copy to lowercase.
+        if let Some(exact) = Language::of_code(raw) {
             return Ok(exact);
         }
         let tag = raw.trim().to_ascii_lowercase();
-        let primary = tag.split(['-', '_']).next().unwrap_or("");
-        Language::ALL
-            .into_iter()
-            .find(|l| l.as_str() == primary)
-            .ok_or_else(|| {
-                ValueError::new(format!(
-                    "`{}` is not one of the languages de, fr, it, en",
-                    raw.trim()
-                ))
-            })
+        Language::of_code(tag.split(['-', '_']).next().unwrap_or("")).ok_or_else(|| {
+            ValueError::new(format!(
+                "`{}` is not one of the languages de, fr, it, en",
+                raw.trim()
+            ))
+        })
+    }
+
+    /// The language whose ISO 639-1 code is exactly `code`.
+    fn of_code(code: &str) -> Option<Language> {
+        Language::ALL.into_iter().find(|l| l.as_str() == code)
     }
 
     /// The ISO 639-1 code.

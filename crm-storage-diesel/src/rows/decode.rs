@@ -42,7 +42,7 @@ impl<T> Parsed<T> {
     }
 }
 
-/// Two ASCII digits at `at` as a number.
+/// The `n` ASCII digits at `at` as a number.
 fn digits(b: &[u8], at: usize, n: usize) -> Option<u32> {
     let mut v = 0;
     for &d in b.get(at..at + n)? {
@@ -54,9 +54,11 @@ fn digits(b: &[u8], at: usize, n: usize) -> Option<u32> {
     Some(v)
 }
 
-/// `YYYY-MM-DD`, as diesel writes a date into SQLite.
-fn sqlite_date(b: &[u8]) -> Option<NaiveDate> {
-    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+/// `YYYY-MM-DD`, as diesel writes a date into SQLite; anything else is left to diesel's
+/// reading.
+fn sqlite_date(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
     let year = i32::try_from(digits(b, 0, 4)?).ok()?;
@@ -70,7 +72,7 @@ fn sqlite_time(text: &str) -> Option<NaiveDateTime> {
     if b.len() < 19 || b[10] != b' ' || b[13] != b':' || b[16] != b':' {
         return None;
     }
-    let date = sqlite_date(&b[..10])?;
+    let date = sqlite_date(text.get(..10)?)?;
     let nanos = match &b[19..] {
         [] => 0,
         [b'.', fraction @ ..] if (1..=9).contains(&fraction.len()) => {
@@ -87,54 +89,38 @@ fn sqlite_time(text: &str) -> Option<NaiveDateTime> {
     Some(date.and_time(time))
 }
 
-impl FromSql<Timestamp, Sqlite> for StoredTime {
-    fn from_sql(mut value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
-        if value.value_type() == Some(SqliteType::Text)
-            && let Some(at) = sqlite_time(value.read_text())
-        {
-            return Ok(StoredTime(at));
-        }
-        <NaiveDateTime as FromSql<Timestamp, Sqlite>>::from_sql(value).map(StoredTime)
-    }
-}
-
-impl FromSql<Timestamp, Pg> for StoredTime {
-    fn from_sql(value: PgValue<'_>) -> deserialize::Result<Self> {
-        <NaiveDateTime as FromSql<Timestamp, Pg>>::from_sql(value).map(StoredTime)
-    }
-}
-
-impl FromSql<Timestamp, MultiBackend> for StoredTime {
-    fn from_sql(value: MultiRawValue<'_>) -> deserialize::Result<Self> {
-        value.from_sql::<Self, Timestamp>()
-    }
-}
-
-impl FromSql<Date, Sqlite> for StoredDate {
-    fn from_sql(mut value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
-        if value.value_type() == Some(SqliteType::Text) {
-            let text = value.read_text().as_bytes();
-            if text.len() == 10
-                && let Some(date) = sqlite_date(text)
-            {
-                return Ok(StoredDate(date));
+/// Reading of a newtype over chrono's `$inner` from `$sql` columns: on SQLite through
+/// `$fast` where the value is text it knows, else (and on PostgreSQL, whose binary value
+/// needs no parsing) through diesel's reading of `$inner`.
+macro_rules! chrono_column {
+    ($newtype:ident($inner:ty), $sql:ty, $fast:path) => {
+        impl FromSql<$sql, Sqlite> for $newtype {
+            fn from_sql(mut value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
+                if value.value_type() == Some(SqliteType::Text)
+                    && let Some(read) = $fast(value.read_text())
+                {
+                    return Ok($newtype(read));
+                }
+                <$inner as FromSql<$sql, Sqlite>>::from_sql(value).map($newtype)
             }
         }
-        <NaiveDate as FromSql<Date, Sqlite>>::from_sql(value).map(StoredDate)
-    }
+
+        impl FromSql<$sql, Pg> for $newtype {
+            fn from_sql(value: PgValue<'_>) -> deserialize::Result<Self> {
+                <$inner as FromSql<$sql, Pg>>::from_sql(value).map($newtype)
+            }
+        }
+
+        impl FromSql<$sql, MultiBackend> for $newtype {
+            fn from_sql(value: MultiRawValue<'_>) -> deserialize::Result<Self> {
+                value.from_sql::<Self, $sql>()
+            }
+        }
+    };
 }
 
-impl FromSql<Date, Pg> for StoredDate {
-    fn from_sql(value: PgValue<'_>) -> deserialize::Result<Self> {
-        <NaiveDate as FromSql<Date, Pg>>::from_sql(value).map(StoredDate)
-    }
-}
-
-impl FromSql<Date, MultiBackend> for StoredDate {
-    fn from_sql(value: MultiRawValue<'_>) -> deserialize::Result<Self> {
-        value.from_sql::<Self, Date>()
-    }
-}
+chrono_column!(StoredTime(NaiveDateTime), Timestamp, sqlite_time);
+chrono_column!(StoredDate(NaiveDate), Date, sqlite_date);
 
 impl<T: FromStr> FromSql<Text, Sqlite> for Parsed<T>
 where
@@ -192,10 +178,10 @@ mod tests {
             assert_eq!(sqlite_time(text), None, "{text}");
         }
         assert_eq!(
-            sqlite_date(b"2028-02-29"),
+            sqlite_date("2028-02-29"),
             NaiveDate::from_ymd_opt(2028, 2, 29)
         );
-        assert_eq!(sqlite_date(b"2027-02-29"), None);
+        assert_eq!(sqlite_date("2027-02-29"), None);
     }
 
     #[test]
