@@ -2,8 +2,10 @@
 //! check-in interrupted after its metadata committed, when the full-text index fails: the
 //! document is archived and listed at once, the caller is told so (no error that would make
 //! him check it in twice), and the index catches up with the next call that reaches it.
-//! For the latter the services are assembled by hand, as an integrator embedding the core
-//! does, with an index that fails on demand.
+//! And a check-in whose bytes fail to reach the disk after its metadata was written (on
+//! PostgreSQL the two go side by side): nothing of it is archived. For these the services
+//! are assembled by hand, as an integrator embedding the core does, with an index and a
+//! blob store that fail on demand.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests may panic on purpose.
 
@@ -15,8 +17,9 @@ use std::time::Duration;
 
 use common::*;
 use crm::archive::{ArchiveLink, Category, DocumentInput};
+use crm::archive::{BlobCheck, BlobHash, VersionInput};
 use crm::dmas::{FileText, FsBlobStore};
-use crm::ports::{DocumentIndex, DocumentIndexWriter};
+use crm::ports::{BlobStore, DocumentIndex, DocumentIndexWriter, StoredBlob};
 use crm::search_index::DocumentSearch;
 use crm::{DocumentId, EntityKind, Error, Incoming, Language, Rules, Services};
 
@@ -58,6 +61,40 @@ impl DocumentIndex for Flaky {
 
     fn count(&self) -> crm::Result<u64> {
         self.inner.count()
+    }
+}
+
+/// A blob store whose writes fail while `failing` is set, after reading every byte (as a
+/// full disk fails at the end).
+struct FullDisk {
+    inner: FsBlobStore,
+    failing: AtomicBool,
+}
+
+impl BlobStore for FullDisk {
+    fn put(&self, content: &mut dyn std::io::Read) -> crm::Result<StoredBlob> {
+        if self.failing.load(Ordering::SeqCst) {
+            std::io::copy(content, &mut std::io::sink())
+                .map_err(|e| Error::Storage(e.to_string()))?;
+            return Err(Error::Storage("the archive disk is full".into()));
+        }
+        self.inner.put(content)
+    }
+
+    fn open(&self, hash: &BlobHash) -> crm::Result<Box<dyn std::io::Read + Send>> {
+        self.inner.open(hash)
+    }
+
+    fn check(&self, hash: &BlobHash) -> crm::Result<(BlobCheck, u64)> {
+        self.inner.check(hash)
+    }
+
+    fn remove(&self, hash: &BlobHash) -> crm::Result<()> {
+        self.inner.remove(hash)
+    }
+
+    fn older_than(&self, age: Duration) -> crm::Result<Vec<BlobHash>> {
+        self.inner.older_than(age)
     }
 }
 
@@ -157,6 +194,66 @@ fn an_index_failure_after_commit_is_caught_up(db: Db) -> TestResult {
     Ok(())
 }
 
+fn bytes_that_fail_to_reach_the_disk_leave_nothing(db: Db) -> TestResult {
+    let Some(crm) = crm(db, "")? else {
+        return Ok(());
+    };
+    let manager = actor(MANAGER);
+    let admin = actor(ADMIN);
+    let shop = crm
+        .addresses()
+        .create_customer(&manager, &address("Zimmerei Moser", "3800", "Interlaken"))?;
+    let archive = tempfile::tempdir()?;
+    let services = Services::new(crm.store().clone(), crm.clock.clone(), Rules::default())?;
+    let disk = Arc::new(FullDisk {
+        inner: FsBlobStore::open(archive.path())?,
+        failing: AtomicBool::new(true),
+    });
+    let shared: Arc<dyn BlobStore> = disk.clone();
+    services.set_blob_store(shared);
+    services.set_text_extractor(Arc::new(FileText::default()));
+    services.set_document_index(Arc::new(DocumentSearch::in_memory()?));
+    let documents = services.documents();
+    let pdf = crm::dmas::pdf::text_pdf("Offerte Dachstuhl", &["Lärchenholz".to_owned()])?;
+    let offer = DocumentInput {
+        media_type: "application/pdf".into(),
+        ..letter("Offerte Dachstuhl", shop.id)
+    };
+
+    let failed = documents.check_in(&manager, &offer, &mut &pdf[..]);
+    assert!(
+        matches!(&failed, Err(Error::Storage(m)) if m.contains("disk is full")),
+        "{failed:?}"
+    );
+    assert!(documents.of_address(&manager, shop.id)?.is_empty());
+    assert!(documents.search(&manager, "laerchenholz", 10)?.is_empty());
+
+    // A new version whose bytes fail: the document stays as it was, still checked out.
+    disk.failing.store(false, Ordering::SeqCst);
+    let kept = documents.check_in(&manager, &offer, &mut &pdf[..])?;
+    let out = documents.check_out(&manager, kept.id, kept.version)?;
+    disk.failing.store(true, Ordering::SeqCst);
+    let second = VersionInput {
+        file_name: "offerte-2.pdf".into(),
+        media_type: "application/pdf".into(),
+        comment: Some("Preis angepasst".into()),
+    };
+    let refused = documents.check_in_version(
+        &manager,
+        kept.id,
+        out.version,
+        &second,
+        &mut &b"Neuer Preis"[..],
+    );
+    assert!(matches!(refused, Err(Error::Storage(_))), "{refused:?}");
+    assert_eq!(documents.document(&manager, kept.id)?, out);
+
+    // Nothing half written: every version's blob is there, nothing left over.
+    assert!(documents.verify(&admin)?.damaged.is_empty());
+    assert!(documents.gc(&admin, Duration::ZERO)?.removed.is_empty());
+    Ok(())
+}
+
 /// Plain files or PDFs as a batch of letters at `shop`.
 fn batch(scans: &[Vec<u8>], shop: crm::AddressId) -> Vec<Incoming<'_>> {
     scans
@@ -250,5 +347,6 @@ fn a_batch_is_archived_whole_or_not_at_all(db: Db) -> TestResult {
 
 on_both_backends!(
     an_index_failure_after_commit_is_caught_up,
+    bytes_that_fail_to_reach_the_disk_leave_nothing,
     a_batch_is_archived_whole_or_not_at_all
 );

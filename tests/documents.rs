@@ -87,6 +87,11 @@ fn documents_hang_at_their_data_with_versions(db: Db) -> TestResult {
     )?;
     assert_eq!(offer.versions[0].blob, contract.versions[0].blob);
     assert_eq!(
+        crm.documents().document(&rep, offer.id)?,
+        offer,
+        "a check-in answers the document as stored, links in their order"
+    );
+    assert_eq!(
         contract.retain_until,
         chrono::NaiveDate::from_ymd_opt(2036, 11, 27).unwrap(),
         "contracts are kept ten years"
@@ -133,6 +138,7 @@ fn documents_hang_at_their_data_with_versions(db: Db) -> TestResult {
     )?;
     assert_eq!(v2.versions.len(), 2);
     assert_eq!(v2.versions[0].number, 2);
+    assert_eq!(crm.documents().document(&rep, letter.id)?, v2);
     assert!(v2.lock.is_none(), "checking in releases the lock");
     assert_eq!(bytes(&crm, letter.id, Some(1)), b"Sehr geehrte Frau");
     assert_eq!(bytes(&crm, letter.id, None), b"Sehr geehrte Frau Dr.");
@@ -402,6 +408,11 @@ fn full_text_finds_pdf_words_within_visibility(db: Db) -> TestResult {
             .is_some_and(|w| w.starts_with("archived without text")),
         "{:?}",
         broken.versions[0]
+    );
+    assert_eq!(
+        crm.documents().document(&actor(REP_B), broken.id)?,
+        broken,
+        "the warning is stored with the version"
     );
     let titles = |who: i64, q: &str| -> Vec<String> {
         crm.documents()

@@ -229,4 +229,8 @@ impl Store for DieselStore {
     fn write<T>(&self, f: impl FnOnce(&mut dyn Tx) -> crm_core::Result<T>) -> crm_core::Result<T> {
         self.run(TxMode::Write, f)
     }
+
+    fn concurrent_writers(&self) -> bool {
+        self.backend == Backend::Postgres
+    }
 }

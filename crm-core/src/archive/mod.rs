@@ -165,6 +165,20 @@ impl BlobHash {
         BlobHash(digest.iter().map(|b| format!("{b:02x}")).collect())
     }
 
+    /// The hash of `bytes`.
+    ///
+    /// ```
+    /// use crm_core::archive::BlobHash;
+    /// assert_eq!(
+    ///     BlobHash::of(b"abc").as_str(),
+    ///     "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    /// );
+    /// ```
+    pub fn of(bytes: &[u8]) -> BlobHash {
+        use sha2::Digest;
+        BlobHash::from_digest(&sha2::Sha256::digest(bytes).into())
+    }
+
     /// The hexadecimal digits.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -296,6 +310,28 @@ pub struct NewDocument {
     pub first: DocumentVersion,
     /// The last day it must be kept.
     pub retain_until: NaiveDate,
+}
+
+impl NewDocument {
+    /// The document as it is stored under `id`: what reading it back answers, links in
+    /// their order.
+    pub fn stored_as(self, id: DocumentId) -> Document {
+        let mut links = self.links;
+        links.sort_unstable_by(|a, b| a.link.cmp(&b.link));
+        Document {
+            id,
+            title: self.input.title,
+            category: self.input.category,
+            language: self.input.language,
+            tags: self.input.tags,
+            links,
+            versions: vec![self.first],
+            lock: None,
+            legal_hold: false,
+            retain_until: self.retain_until,
+            version: Version::FIRST,
+        }
+    }
 }
 
 /// What happened to a blob that `verify` checked.

@@ -86,6 +86,12 @@ pub trait DocumentRepository {
         retain_until: chrono::NaiveDate,
     ) -> Result<bool>;
 
+    /// Notes why version `number` of the document was archived without text.
+    ///
+    /// # Errors
+    /// Storage failures.
+    fn set_text_warning(&mut self, id: DocumentId, number: u32, warning: &str) -> Result<()>;
+
     /// Writes the lock and the legal hold when the record's version is `expected`;
     /// `Ok(false)` otherwise.
     ///

@@ -80,6 +80,15 @@ pub trait Store: Send + Sync {
     /// # Errors
     /// What `f` returns, or a storage failure (including a failed commit).
     fn write<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T>;
+
+    /// Whether writers run side by side, each locking only the rows it writes
+    /// (PostgreSQL), rather than one at a time with the whole database locked (SQLite). A
+    /// use case with slow work besides its writes (a check-in's bytes reaching the disk, its
+    /// text) keeps its transaction open during that work only when this holds; otherwise it
+    /// does the work first and keeps the transaction short.
+    fn concurrent_writers(&self) -> bool {
+        false
+    }
 }
 
 /// Every repository, as one transaction offers them.

@@ -11,7 +11,7 @@ use super::require_admin;
 use crate::archive::{BlobHash, Document};
 use crate::error::{Error, Result};
 use crate::ids::DocumentId;
-use crate::ports::{DocumentIndex, Extracted, IndexedDocument, Store, StoredBlob};
+use crate::ports::{DocumentIndex, Extracted, IndexedDocument, Store, StoredBlob, Tx};
 use crate::user::Actor;
 
 /// Candidates asked of the index per hit wanted: hits the actor may not see are dropped.
@@ -26,6 +26,37 @@ const SLICE: u32 = 200;
 /// their text read from the stored blob.
 const IN_MEMORY: usize = 16 * 1024 * 1024;
 
+/// The first bytes of `content`, up to one more than [`IN_MEMORY`]: all of it when it fits.
+fn read_head(content: &mut dyn Read) -> Result<Vec<u8>> {
+    let mut head = Vec::new();
+    content
+        .take(IN_MEMORY as u64 + 1)
+        .read_to_end(&mut head)
+        .map_err(|e| Error::Storage(format!("reading the document failed: {e}")))?;
+    Ok(head)
+}
+
+/// What a text thread answers; a panic in the extractor leaves the file without text.
+fn joined(text: std::thread::ScopedJoinHandle<'_, Extracted>) -> Extracted {
+    text.join().unwrap_or_else(|_| Extracted {
+        text: String::new(),
+        warning: Some("archived without text: taking it out failed".into()),
+    })
+}
+
+/// `document` with `warning` on its newest version, written in `tx`.
+fn note_warning(
+    tx: &mut dyn Tx,
+    mut document: Document,
+    warning: Option<String>,
+) -> Result<Document> {
+    if let (Some(warning), Some(newest)) = (warning, document.versions.first_mut()) {
+        tx.set_text_warning(document.id, newest.number, &warning)?;
+        newest.text_warning = Some(warning);
+    }
+    Ok(document)
+}
+
 impl<S: Store> DocumentService<'_, S> {
     /// Stores `content` as a blob and takes its text out: on two threads at once when it
     /// fits in memory (the blob's `fsync` waits for the disk while the text comes out).
@@ -34,29 +65,105 @@ impl<S: Store> DocumentService<'_, S> {
         content: &mut dyn Read,
         media_type: &str,
     ) -> Result<(StoredBlob, Extracted)> {
+        let head = read_head(content)?;
+        self.store_head(head, content, media_type)
+    }
+
+    /// [`Self::store_with_text`] of `content` whose first bytes were read into `head`.
+    fn store_head(
+        &self,
+        head: Vec<u8>,
+        content: &mut dyn Read,
+        media_type: &str,
+    ) -> Result<(StoredBlob, Extracted)> {
         let blobs = self.blobs()?;
-        let Some(extractor) = self.ctx.text_extractor.get() else {
-            return Ok((blobs.put(content)?, Extracted::default()));
-        };
-        let mut head = Vec::new();
-        content
-            .take(IN_MEMORY as u64 + 1)
-            .read_to_end(&mut head)
-            .map_err(|e| Error::Storage(format!("reading the document failed: {e}")))?;
         if head.len() > IN_MEMORY {
             let blob = blobs.put(&mut head.as_slice().chain(content))?;
             let text = self.text_of(&blob.hash, media_type)?;
             return Ok((blob, text));
         }
         std::thread::scope(|scope| {
-            let text = scope.spawn(|| extractor.extract(media_type, &mut head.as_slice()));
-            let blob = blobs.put(&mut head.as_slice());
-            let text = text.join().unwrap_or_else(|_| Extracted {
-                text: String::new(),
-                warning: Some("archived without text: taking it out failed".into()),
-            });
+            let bytes = head.as_slice();
+            let text = scope.spawn(move || self.extract(media_type, bytes));
+            let blob = blobs.put(&mut &head[..]);
+            let text = joined(text);
             Ok((blob?, text))
         })
+    }
+
+    /// Stores `content`, takes its text out and runs `write` in a write transaction with
+    /// the stored blob; answers the document `write` answers, with the text's warning
+    /// written on its newest version, and the text for the index. The transaction commits
+    /// only once the bytes are on the disk.
+    ///
+    /// Where writers run side by side ([`Store::concurrent_writers`]) and the file fits in
+    /// memory, `write` runs while the bytes are written and the text comes out, with the
+    /// hash taken from the bytes in memory: a check-in then takes about as long as the
+    /// slower of the three. Otherwise the bytes and the text come first and the one
+    /// writer's lock is held only for the writes.
+    pub(super) fn write_with_bytes(
+        &self,
+        content: &mut dyn Read,
+        media_type: &str,
+        write: impl FnOnce(&mut dyn Tx, &StoredBlob) -> Result<Document>,
+    ) -> Result<(Document, String)> {
+        let head = read_head(content)?;
+        if !self.ctx.store.concurrent_writers() || head.len() > IN_MEMORY {
+            let (blob, text) = self.store_head(head, content, media_type)?;
+            let document = self.ctx.store.write(|tx| {
+                let document = write(tx, &blob)?;
+                note_warning(tx, document, text.warning.clone())
+            })?;
+            return Ok((document, text.text));
+        }
+        let blobs = self.blobs()?;
+        let blob = StoredBlob {
+            hash: BlobHash::of(&head),
+            size: head.len() as u64,
+        };
+        std::thread::scope(|scope| {
+            let bytes = head.as_slice();
+            let mut beside = Some((
+                scope.spawn(move || blobs.put(&mut &bytes[..])),
+                scope.spawn(move || self.extract(media_type, bytes)),
+            ));
+            let written = self.ctx.store.write(|tx| {
+                let document = write(tx, &blob)?;
+                let Some((stored, text)) = beside.take() else {
+                    return Err(Error::Storage(
+                        "the document's bytes were taken twice".into(),
+                    ));
+                };
+                // Nothing refers to the bytes before they are on the disk.
+                let stored = stored
+                    .join()
+                    .map_err(|_| Error::Storage("storing the document's bytes failed".into()))??;
+                if stored != blob {
+                    return Err(Error::Storage(format!(
+                        "the document's bytes changed while stored: {} instead of {}",
+                        stored.hash, blob.hash
+                    )));
+                }
+                let text = joined(text);
+                let document = note_warning(tx, document, text.warning.clone())?;
+                Ok((document, text.text))
+            });
+            // A transaction that failed before it waited: the threads still end here.
+            if let Some((stored, text)) = beside {
+                let _ = stored.join();
+                let _ = joined(text);
+            }
+            written
+        })
+    }
+
+    /// The text of `bytes`; nothing when no extractor is connected.
+    fn extract(&self, media_type: &str, mut bytes: &[u8]) -> Extracted {
+        self.ctx
+            .text_extractor
+            .get()
+            .map(|extractor| extractor.extract(media_type, &mut bytes))
+            .unwrap_or_default()
     }
 
     /// The text of a stored blob; nothing when no extractor is connected.

@@ -43,9 +43,11 @@ impl<'a, S: Store> DocumentService<'a, S> {
     }
 
     /// Checks in a new document: its bytes, read from `content` in pieces, and its
-    /// metadata, linked to the records it belongs to (which the actor must see). The bytes
-    /// are stored before the metadata; a failure in between leaves an unreferenced blob
-    /// that [`DocumentService::gc`] removes, never a document without its bytes.
+    /// metadata, linked to the records it belongs to (which the actor must see). The
+    /// metadata commits only once the bytes are on the disk; a failure in between leaves an
+    /// unreferenced blob that [`DocumentService::gc`] removes, never a document without its
+    /// bytes. On PostgreSQL the metadata is written while the bytes are stored and the text
+    /// comes out; on SQLite after, so that its one writer is kept waiting only briefly.
     ///
     /// ```no_run
     /// # use crm_core::*;
@@ -78,12 +80,11 @@ impl<'a, S: Store> DocumentService<'a, S> {
     ) -> Result<Document> {
         require_sales_staff(actor, "check documents in")?;
         let input = input.validate()?;
-        let (blob, text) = self.store_with_text(content, &input.media_type)?;
         let now = self.ctx.now();
-        let document = self.ctx.store.write(|tx| {
-            self.insert_checked_in(tx, actor, &input, &blob, text.warning.clone(), now)
+        let (document, text) = self.write_with_bytes(content, &input.media_type, |tx, blob| {
+            self.insert_checked_in(tx, actor, &input, blob, None, now)
         })?;
-        self.index_texts(std::slice::from_ref(&document), vec![text.text])?;
+        self.index_texts(std::slice::from_ref(&document), vec![text])?;
         Ok(document)
     }
 
@@ -111,13 +112,14 @@ impl<'a, S: Store> DocumentService<'a, S> {
             text_warning,
         };
         let retain_until = self.ctx.rules.retention.until(input.category, now);
-        let id = tx.insert_document(&NewDocument {
+        let new = NewDocument {
             input: input.clone(),
             links,
             first,
             retain_until,
-        })?;
-        let document = Self::load(tx, id)?;
+        };
+        let id = tx.insert_document(&new)?;
+        let document = new.stored_as(id);
         let detail = EventDetail::DocumentCheckedIn {
             document: id.0,
             title: document.title.clone(),
@@ -194,9 +196,8 @@ impl<'a, S: Store> DocumentService<'a, S> {
         // The lock is checked before the bytes are read, and again in the transaction.
         let before = self.document(actor, id)?;
         require_lock(actor, &before)?;
-        let (blob, text) = self.store_with_text(content, &input.media_type)?;
         let now = self.ctx.now();
-        let document = self.ctx.store.write(|tx| {
+        let (document, text) = self.write_with_bytes(content, &input.media_type, |tx, blob| {
             let doc = self.visible(tx, actor, id)?;
             require_lock(actor, &doc)?;
             let number = doc.latest().map_or(1, |v| v.number + 1);
@@ -209,7 +210,7 @@ impl<'a, S: Store> DocumentService<'a, S> {
                 comment: input.comment.clone(),
                 checked_in_by: actor.user_id,
                 checked_in_at: now,
-                text_warning: text.warning.clone(),
+                text_warning: None,
             };
             let retain_until = self.ctx.rules.retention.until(doc.category, now);
             if !tx.add_version(id, expected, &version, retain_until)? {
@@ -225,7 +226,7 @@ impl<'a, S: Store> DocumentService<'a, S> {
             self.ctx.record(tx, actor, events(&document, &detail))?;
             Ok(document)
         })?;
-        self.index_texts(std::slice::from_ref(&document), vec![text.text])?;
+        self.index_texts(std::slice::from_ref(&document), vec![text])?;
         Ok(document)
     }
 

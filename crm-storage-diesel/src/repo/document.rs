@@ -254,7 +254,7 @@ impl DocumentRepository for DieselTx<'_> {
                     documents::tags.eq(&tags),
                     documents::legal_hold.eq(false),
                     documents::retain_until.eq(new.retain_until),
-                    documents::version.eq(1_i64),
+                    documents::version.eq(Version::FIRST.0),
                 ))
                 .returning(documents::id)
                 .get_result(c)
@@ -278,6 +278,23 @@ impl DocumentRepository for DieselTx<'_> {
 
     fn document(&mut self, id: DocumentId) -> crm_core::Result<Option<Document>> {
         Ok(self.documents_by_id(&[id.0])?.pop())
+    }
+
+    fn set_text_warning(
+        &mut self,
+        id: DocumentId,
+        number: u32,
+        warning: &str,
+    ) -> crm_core::Result<()> {
+        diesel::update(
+            document_versions::table
+                .filter(document_versions::document_id.eq(id.0))
+                .filter(document_versions::number.eq(i64::from(number))),
+        )
+        .set(document_versions::text_warning.eq(warning))
+        .execute(&mut *self.conn)
+        .dom()?;
+        Ok(())
     }
 
     fn add_version(
