@@ -432,6 +432,17 @@ fn main() -> Result<()> {
         &listing,
         |_| crm.documents().of_address(&admin, address.id).map(drop),
     )?);
+    // The index terms of a dense forty-page text: the staging thread's share of such a
+    // check-in, before tantivy takes the terms.
+    let dense_texts: Vec<String> = (0..200).map(|i| text(i, 15_000).join("\n")).collect();
+    results.push(time(
+        "index words of a dense forty-page text",
+        &dense_texts,
+        |t| {
+            std::hint::black_box(crm::search_index::analysis::text_words(t));
+            Ok(())
+        },
+    )?);
     let words: Vec<String> = (0..o.queries)
         .map(|i| typed(i, &WORDS[i % WORDS.len()].to_lowercase()))
         .collect();

@@ -84,21 +84,29 @@ fn in_raw_word(c: char) -> bool {
         || is_combining_mark(c)
 }
 
-/// The words of [`split_raw_words`]: ASCII bytes are told apart as bytes (long texts are
-/// mostly made of them), other characters by the Unicode tables.
+/// The words of [`split_raw_words`]: ASCII bytes are told apart as bytes, by a table
+/// (long texts are mostly made of them), other characters by the Unicode tables.
 struct RawWords<'t> {
     text: &'t str,
     at: usize,
 }
 
+/// What an ASCII byte is in a word as typed: a letter or a digit, or not; every byte of a
+/// character beyond ASCII is `false` here and looked up as a character.
+static ASCII_WORD: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    table
+};
+
 impl RawWords<'_> {
-    /// Whether a word character is at byte `at` (a character boundary), and its length.
-    #[inline]
-    fn word_char(&self, at: usize) -> Option<(bool, usize)> {
-        let b = *self.text.as_bytes().get(at)?;
-        if b.is_ascii() {
-            return Some((b.is_ascii_alphanumeric(), 1));
-        }
+    /// Whether the character beyond ASCII at byte `at` (a character boundary) belongs to a
+    /// word, and its length; `None` at the end.
+    fn other_char(&self, at: usize) -> Option<(bool, usize)> {
         let c = self.text.get(at..)?.chars().next()?;
         Some((in_raw_word(c), c.len_utf8()))
     }
@@ -108,17 +116,37 @@ impl<'t> Iterator for RawWords<'t> {
     type Item = &'t str;
 
     fn next(&mut self) -> Option<&'t str> {
+        let bytes = self.text.as_bytes();
         let mut start = self.at;
         loop {
-            let (word, len) = self.word_char(start)?;
+            start += bytes
+                .get(start..)?
+                .iter()
+                .position(|&b| ASCII_WORD[usize::from(b)] || !b.is_ascii())?;
+            let b = *bytes.get(start)?;
+            if b.is_ascii() {
+                break;
+            }
+            let (word, len) = self.other_char(start)?;
             if word {
                 break;
             }
             start += len;
         }
         let mut end = start;
-        while let Some((true, len)) = self.word_char(end) {
-            end += len;
+        loop {
+            let rest = bytes.get(end..).unwrap_or_default();
+            end += rest
+                .iter()
+                .position(|&b| !ASCII_WORD[usize::from(b)])
+                .unwrap_or(rest.len());
+            match bytes.get(end) {
+                Some(b) if !b.is_ascii() => match self.other_char(end) {
+                    Some((true, len)) => end += len,
+                    _ => break,
+                },
+                _ => break,
+            }
         }
         self.at = end;
         self.text.get(start..end)

@@ -184,14 +184,15 @@ fn unique_sorted<'t>(words: impl Iterator<Item = &'t str>) -> Vec<String> {
 
 /// The starts of `words` — two characters up to `max` — for the word being typed: `mue`
 /// finds `mueller` as one term, without walking the dictionary.
-pub fn starts(words: &[String], max: usize) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
+pub fn starts<S: AsRef<str>>(words: &[S], max: usize) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
     for w in words {
+        let w = w.as_ref();
         let ends = w.char_indices().map(|(i, c)| i + c.len_utf8());
         out.extend(
             ends.skip(1)
                 .take(max.saturating_sub(1))
-                .map(|e| w[..e].to_owned()),
+                .filter_map(|e| w.get(..e)),
         );
     }
     out.sort_unstable();
@@ -206,7 +207,8 @@ pub fn starts(words: &[String], max: usize) -> Vec<String> {
 pub fn text_words(text: &str) -> Vec<Cow<'_, str>> {
     let mut seen: HashSet<Cow<'_, str>> =
         HashSet::with_capacity_and_hasher(text.len() / 16, Default::default());
-    // Words not in ASCII, folded already.
+    // Words met before that need folding (capitals, letters beyond ASCII): a repeat costs
+    // one look-up instead of folding it again.
     let mut folded: HashSet<&str> = HashSet::default();
     let mut lower = String::new();
     for word in split_raw_words(text) {
@@ -217,6 +219,9 @@ pub fn text_words(text: &str) -> Vec<Cow<'_, str>> {
             }
             if !word.bytes().any(|b| b.is_ascii_uppercase()) {
                 seen.insert(Cow::Borrowed(word));
+                continue;
+            }
+            if !folded.insert(word) {
                 continue;
             }
             lower.clear();
@@ -363,7 +368,8 @@ mod tests {
         // Umlauts, ß, accents, a combining mark (u + ¨), ligatures, digits, punctuation,
         // repeats, and a word too long to index.
         let text = "Sehr geehrter Herr Mu\u{308}ller, Straße 5; prêt-à-porter Œuvre \
-                    Müller MÜLLER 2,5mm² Reihenklemme/Reihenklemme e-mail: a@b.ch "
+                    Müller MÜLLER 2,5mm² Reihenklemme/Reihenklemme e-mail: a@b.ch \
+                    Rabatt rabatt Rabatt RABATT Sehr "
             .to_owned()
             + &"x".repeat(60);
         let mut expected: Vec<String> = [fold_expand(&text), fold_strip(&text)]
@@ -393,7 +399,8 @@ mod tests {
             "the word itself is a word"
         );
         assert_eq!(key("DEK 5/5 MC NE WS"), "dek55mcnews");
-        let s = starts(&["mueller".to_owned(), "mu".to_owned()], 4);
-        assert_eq!(s, ["mu", "mue", "muel"]);
+        let words = ["mueller".to_owned(), "mu".to_owned()];
+        assert_eq!(starts(&words, 4), ["mu", "mue", "muel"]);
+        assert_eq!(starts(&["Müller"], 3), ["Mü", "Mül"], "whole characters");
     }
 }

@@ -57,13 +57,11 @@ fn document(f: &Fields, d: &IndexedDocument) -> TantivyDocument {
     let head_words = analysis::words(&head);
     doc.add_text(f.title, analysis::name_words(&d.title).join(" "));
     let mut text_words = analysis::text_words(&d.text);
-    let mut start_words = head_words.clone();
-    start_words.extend(
-        text_words
-            .iter()
-            .take(TEXT_STARTS)
-            .map(|w| w.clone().into_owned()),
-    );
+    let start_words: Vec<&str> = head_words
+        .iter()
+        .map(String::as_str)
+        .chain(text_words.iter().take(TEXT_STARTS).map(AsRef::as_ref))
+        .collect();
     doc.add_text(
         f.starts,
         analysis::starts(&start_words, MAX_START).join(" "),
