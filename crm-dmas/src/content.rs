@@ -1,7 +1,8 @@
 //! The text a page's content stream shows, by one pass over its bytes: strings of the
 //! text-showing operators (`Tj`, `TJ`, `'`, `"`) decoded with the current font's encoding
-//! (`Tf`), a line break at `T*` and `ET`. lopdf still reads the document, decompresses the
-//! streams and resolves the fonts' encodings; only the operators are scanned here, because
+//! (`Tf`), a line break at `T*` and `ET`. lopdf still reads the document and resolves the
+//! fonts' encodings (the page streams are inflated in `streams`); only the operators are
+//! scanned here, because
 //! lopdf's `Content::decode` builds an object for every operand of every operator — on
 //! forty pages of dense text some thirty times the work of the scan.
 //!

@@ -25,6 +25,7 @@ mod blobs;
 mod content;
 pub mod pdf;
 pub mod quote;
+mod streams;
 mod text;
 
 pub use blobs::FsBlobStore;

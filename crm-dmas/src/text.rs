@@ -10,6 +10,7 @@ use std::time::Duration;
 use crm_core::ports::{Extracted, TextExtractor};
 
 use crate::content::{self, Decoder, Fonts};
+use crate::streams::PageContents;
 
 /// How far extraction goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,6 +86,7 @@ fn pdf_text(bytes: &[u8], limits: TextLimits) -> Result<String, String> {
     // The pages share their fonts: each font's decoder is made once, found by the address
     // of its dictionary in the document.
     let mut decoders: HashMap<usize, Option<Decoder<'_>>> = HashMap::new();
+    let mut contents = PageContents::new();
     // A page that cannot be read is left out; the others still count.
     for page in doc.get_pages().into_values().take(limits.max_pages) {
         let Ok(fonts) = doc.get_page_fonts(page) else {
@@ -101,10 +103,10 @@ fn pdf_text(bytes: &[u8], limits: TextLimits) -> Result<String, String> {
             .into_iter()
             .filter_map(|(name, font)| Some((name, decoders.get(&address(font))?.as_ref()?)))
             .collect();
-        let Ok(content) = doc.get_page_content_with_limit(page, limits.max_page_content) else {
+        let Some(content) = contents.of(&doc, page, limits.max_page_content) else {
             continue;
         };
-        content::show_text(&content, &fonts, &mut text);
+        content::show_text(content, &fonts, &mut text);
         if text.len() > limits.max_chars * 4 {
             break;
         }
