@@ -2,9 +2,8 @@
 //! text-showing operators (`Tj`, `TJ`, `'`, `"`) decoded with the current font's encoding
 //! (`Tf`), a line break at `T*` and `ET`. lopdf still reads the document and resolves the
 //! fonts' encodings (the page streams are inflated in `streams`); only the operators are
-//! scanned here, because
-//! lopdf's `Content::decode` builds an object for every operand of every operator — on
-//! forty pages of dense text some thirty times the work of the scan.
+//! scanned here, because lopdf's `Content::decode` builds an object for every operand of
+//! every operator — on forty pages of dense text some thirty times the work of the scan.
 //!
 //! Malformed content never fails the scan: what cannot be read is skipped.
 
