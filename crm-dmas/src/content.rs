@@ -72,10 +72,7 @@ impl<'e> Decoder<'e> {
         while let Some((&b, after)) = rest.split_first() {
             if self.ascii {
                 // A run of printable ASCII is its own text.
-                let run = rest
-                    .iter()
-                    .position(|b| !(b' '..=b'~').contains(b))
-                    .unwrap_or(rest.len());
+                let run = printable_run(rest);
                 if let Some(text) = rest.get(..run).and_then(|r| std::str::from_utf8(r).ok())
                     && run > 0
                 {
@@ -96,6 +93,30 @@ impl<'e> Decoder<'e> {
             rest = after;
         }
     }
+}
+
+/// The length of the run of printable ASCII (`' '..='~'`) that `bytes` starts with, looked
+/// at eight bytes at a time: a string of text is mostly such a run.
+fn printable_run(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut n = 0;
+    for chunk in bytes.chunks_exact(8) {
+        let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        // Bytes beyond ASCII, below a space, and DEL (zero once XORed with 0x7f).
+        let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
+        let del = x ^ (ONES * 0x7f);
+        let is_del = del.wrapping_sub(ONES) & !del & HIGH;
+        if (x & HIGH) | below_space | is_del != 0 {
+            break;
+        }
+        n += 8;
+    }
+    let rest = bytes.get(n..).unwrap_or_default();
+    n + rest
+        .iter()
+        .position(|b| !(b' '..=b'~').contains(b))
+        .unwrap_or(rest.len())
 }
 
 /// The decoders of a page's fonts, by resource name.
@@ -442,6 +463,19 @@ impl<'a> Scan<'a> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn printable_runs_end_at_the_first_other_byte() {
+        assert_eq!(super::printable_run(b""), 0);
+        assert_eq!(super::printable_run(b"Offerte 4711: 12.50 ~"), 21);
+        for (i, other) in [0x00, 0x1f, 0x7f, 0x80, 0xe4, 0xff].into_iter().enumerate() {
+            for at in [0, 3, 7, 8, 9, 15, 16, 20] {
+                let mut bytes = b"Reihenklemme DEK 5/5 MC NE WS".to_vec();
+                bytes[at] = other;
+                assert_eq!(super::printable_run(&bytes), at, "{i}: {other:#x} at {at}");
+            }
+        }
+    }
+
     use super::*;
 
     fn text(content: &[u8]) -> String {
