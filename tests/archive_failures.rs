@@ -98,6 +98,20 @@ impl BlobStore for FullDisk {
     }
 }
 
+/// The services over `crm`'s store assembled by hand, with `blobs`, the PDF text
+/// extractor and `index`.
+fn assembled(
+    crm: &TestCrm,
+    blobs: Arc<dyn BlobStore>,
+    index: Arc<dyn DocumentIndex>,
+) -> crm::Result<Services<crm::DieselStore>> {
+    let services = Services::new(crm.store().clone(), crm.clock.clone(), Rules::default())?;
+    services.set_blob_store(blobs);
+    services.set_text_extractor(Arc::new(FileText::default()));
+    services.set_document_index(index);
+    Ok(services)
+}
+
 fn letter(title: &str, shop: crm::AddressId) -> DocumentInput {
     DocumentInput {
         title: title.into(),
@@ -121,15 +135,15 @@ fn an_index_failure_after_commit_is_caught_up(db: Db) -> TestResult {
         .create_customer(&manager, &address("Sägerei Zürcher AG", "8001", "Zürich"))?;
 
     let archive = tempfile::tempdir()?;
-    let services = Services::new(crm.store().clone(), crm.clock.clone(), Rules::default())?;
-    services.set_blob_store(Arc::new(FsBlobStore::open(archive.path())?));
-    services.set_text_extractor(Arc::new(FileText::default()));
     let index = Arc::new(Flaky {
         inner: DocumentSearch::in_memory()?,
         failing: AtomicBool::new(true),
     });
-    let shared: Arc<dyn DocumentIndex> = index.clone();
-    services.set_document_index(shared);
+    let services = assembled(
+        &crm,
+        Arc::new(FsBlobStore::open(archive.path())?),
+        index.clone(),
+    )?;
     let documents = services.documents();
 
     // The index fails: the check-in still answers the archived document.
@@ -204,15 +218,11 @@ fn bytes_that_fail_to_reach_the_disk_leave_nothing(db: Db) -> TestResult {
         .addresses()
         .create_customer(&manager, &address("Zimmerei Moser", "3800", "Interlaken"))?;
     let archive = tempfile::tempdir()?;
-    let services = Services::new(crm.store().clone(), crm.clock.clone(), Rules::default())?;
     let disk = Arc::new(FullDisk {
         inner: FsBlobStore::open(archive.path())?,
         failing: AtomicBool::new(true),
     });
-    let shared: Arc<dyn BlobStore> = disk.clone();
-    services.set_blob_store(shared);
-    services.set_text_extractor(Arc::new(FileText::default()));
-    services.set_document_index(Arc::new(DocumentSearch::in_memory()?));
+    let services = assembled(&crm, disk.clone(), Arc::new(DocumentSearch::in_memory()?))?;
     let documents = services.documents();
     let pdf = crm::dmas::pdf::text_pdf("Offerte Dachstuhl", &["Lärchenholz".to_owned()])?;
     let offer = DocumentInput {
