@@ -181,6 +181,32 @@ fn documents_hang_at_their_data_with_versions(db: Db) -> TestResult {
         .documents()
         .release(&actor(ADMIN), letter.id, locked.version)?;
     assert!(broken.lock.is_none());
+    // A document of two versions hanging at the address twice: once in the list, whole.
+    let out = crm.documents().check_out(&rep, offer.id, offer.version)?;
+    let offer = crm.documents().check_in_version(
+        &rep,
+        offer.id,
+        out.version,
+        &VersionInput {
+            file_name: "offerte-v2.pdf".into(),
+            media_type: "application/pdf".into(),
+            comment: None,
+        },
+        &mut &b"%PDF-1.4 Offerte v2"[..],
+    )?;
+    let listed = crm.documents().of_address(&rep, shop.id)?;
+    assert_eq!(listed.len(), 3);
+    let again = listed
+        .iter()
+        .find(|l| l.document.id == offer.id)
+        .expect("the offer is listed");
+    assert_eq!(again.document, offer);
+    assert_eq!(again.via.len(), 2);
+    assert_eq!(
+        crm.documents().search(&rep, "Offerte Ofen", 10)?,
+        [offer],
+        "a hit comes whole too"
+    );
 
     let traces = crm
         .traces()

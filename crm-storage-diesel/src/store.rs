@@ -230,6 +230,31 @@ impl Store for DieselStore {
         self.run(TxMode::Write, f)
     }
 
+    /// On PostgreSQL without a transaction: a connection the server closed while it was idle
+    /// fails `f`; a ping then tells that apart from `f`'s own failure, and `f` runs again
+    /// on the next connection, as [`read`](Store::read)'s `BEGIN` would.
+    fn read_each<T>(
+        &self,
+        mut f: impl FnMut(&mut dyn Tx) -> crm_core::Result<T>,
+    ) -> crm_core::Result<T> {
+        if self.backend != Backend::Postgres {
+            return self.run(TxMode::Read, f);
+        }
+        let mut attempts = self.pool.max_size() + 1;
+        loop {
+            let mut conn = self.pool.get().map_err(StorageError::from)?;
+            match f(&mut DieselTx { conn: &mut conn }) {
+                Err(_)
+                    if attempts > 1 && matches!(ping(&mut conn), Err(e) if connection_lost(&e)) =>
+                {
+                    discard(&mut conn);
+                    attempts -= 1;
+                }
+                answer => return answer,
+            }
+        }
+    }
+
     fn concurrent_writers(&self) -> bool {
         self.backend == Backend::Postgres
     }

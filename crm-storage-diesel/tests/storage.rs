@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use crm_core::{
-    Actor, AddressId, AddressInput, Clock, Error, PostalAddressInput, Role, Rules, Services, Store,
-    User, UserId,
+    Actor, AddressId, AddressInput, AddressScope, Clock, Error, PostalAddressInput, Role, Rules,
+    Services, Store, User, UserId,
 };
 use crm_storage_diesel::testing::PgSchema;
 use crm_storage_diesel::{
@@ -283,5 +283,23 @@ fn connections_the_server_ended_are_replaced_without_an_error() -> TestResult {
     // The maintenance path checks its connection too.
     assert!(terminate_connections(&base, &application)? >= 1);
     assert!(store.size_on_disk()? > 0);
+    // A read without a transaction runs again on the next connection: the first it gets is
+    // one the server ended.
+    assert!(terminate_connections(&base, &application)? >= 1);
+    let mut runs = 0;
+    let seen = store.read_each(|tx| {
+        runs += 1;
+        tx.address(second.id, AddressScope::All)
+    })?;
+    assert_eq!(seen, Some(second));
+    assert!(runs >= 2, "{runs} runs");
+    // Its own failure on a live connection is not run again.
+    let mut runs = 0;
+    let failed: Result<(), Error> = store.read_each(|_| {
+        runs += 1;
+        Err(Error::invalid("test", "abort"))
+    });
+    assert!(matches!(failed, Err(Error::Invalid(_))), "{failed:?}");
+    assert_eq!(runs, 1);
     Ok(())
 }

@@ -73,6 +73,21 @@ pub trait Store: Send + Sync {
     /// What `f` returns, or a storage failure.
     fn read<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T>;
 
+    /// Runs `f`'s reads where they need no common snapshot: each statement sees what was
+    /// committed when it started, as a statement of its own. For a use case that reads with
+    /// one statement — or whose later statements only complete the first's answer, so
+    /// that reading them a moment later changes nothing a caller relies on. Where a
+    /// transaction costs round trips to a server (PostgreSQL) none is opened — `BEGIN` and
+    /// `COMMIT` are two of them; elsewhere this is [`read`](Store::read). `f` may run more
+    /// than once: when it fails on a connection the server has closed, it is run again on
+    /// another.
+    ///
+    /// # Errors
+    /// What `f` returns, or a storage failure.
+    fn read_each<T>(&self, f: impl FnMut(&mut dyn Tx) -> Result<T>) -> Result<T> {
+        self.read(f)
+    }
+
     /// Runs `f` in a read-write transaction that commits when `f` returns `Ok` and rolls
     /// back otherwise. Writers are serialised as the backend requires; a waiting writer gives
     /// up with [`Error::Busy`](crate::Error::Busy) after the configured timeout.

@@ -279,7 +279,9 @@ impl<S: Store> DocumentService<'_, S> {
         // Best effort: an index still failing answers what it holds.
         let _ = self.catch_up(index.as_ref());
         let ids = index.search(text, limit * CANDIDATES_PER_HIT)?;
-        self.ctx.store.read(|tx| {
+        // The hits in one statement; the addresses that decide an actor's view of them
+        // after it, each on its own.
+        self.ctx.store.read_each(|tx| {
             let found = tx.documents(&ids)?;
             self.keep_visible(tx, actor, found, limit)
         })

@@ -268,9 +268,10 @@ impl<'a, S: Store> DocumentService<'a, S> {
     /// # Errors
     /// [`Error::NotFound`] for an address the actor cannot see.
     pub fn of_address(&self, actor: &Actor, address: AddressId) -> Result<Vec<ListedDocument>> {
-        self.ctx.store.read(|tx| {
-            // Read within the actor's scope: documents found hang at an address he may
-            // see; an empty list is told apart from an address he may not (NotFound).
+        // One statement reads the documents within the actor's scope: those found hang at
+        // an address he may see; an empty list is then told apart from an address he may
+        // not see (NotFound).
+        self.ctx.store.read_each(|tx| {
             let documents = tx.documents_of_address(address, self.ctx.scope(actor))?;
             if documents.is_empty() {
                 self.ctx.visible_address(tx, actor, address)?;

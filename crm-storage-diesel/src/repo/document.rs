@@ -1,6 +1,7 @@
 //! The archive's metadata: documents, versions, links and deletion records.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use chrono::NaiveDate;
 use crm_core::archive::{
@@ -9,6 +10,7 @@ use crm_core::archive::{
 };
 use crm_core::ports::DocumentRepository;
 use crm_core::{AddressId, AddressScope, DocumentId, EntityKind, Language, UserId, Version};
+use diesel::connection::DefaultLoadingMode;
 use diesel::prelude::*;
 
 use super::{DieselTx, scope_condition};
@@ -30,8 +32,8 @@ type DocumentRow = (
     StoredDate,
     i64,
 );
+/// A version's columns but its document's id.
 type VersionRow = (
-    i64,
     i64,
     Parsed<BlobHash>,
     i64,
@@ -42,7 +44,10 @@ type VersionRow = (
     StoredTime,
     Option<String>,
 );
-type LinkRow = (i64, Parsed<EntityKind>, String, Option<i64>);
+/// A link's columns but its document's id.
+type LinkRow = (Parsed<EntityKind>, String, Option<i64>);
+/// A document with one of its versions and one of its links.
+type Row = (DocumentRow, VersionRow, Option<LinkRow>);
 
 diesel::alias!(document_links as hanging: Hanging);
 
@@ -64,76 +69,154 @@ macro_rules! document_columns {
     };
 }
 
+/// The columns of a [`Row`]: a document joined with `document_versions` and, left, with
+/// `document_links`.
+macro_rules! row_columns {
+    () => {
+        (
+            document_columns!(),
+            (
+                document_versions::number,
+                document_versions::blob,
+                document_versions::size,
+                document_versions::file_name,
+                document_versions::media_type,
+                document_versions::comment,
+                document_versions::checked_in_by,
+                document_versions::checked_in_at,
+                document_versions::text_warning,
+            ),
+            (
+                document_links::kind,
+                document_links::key,
+                document_links::address_id,
+            )
+                .nullable(),
+        )
+    };
+}
+
 fn unreadable(id: i64, column: &str, e: impl std::fmt::Display) -> crm_core::Error {
     crm_core::Error::Storage(format!(
         "documents {id}: column {column} is unreadable: {e}"
     ))
 }
 
-fn version_of(r: VersionRow) -> crm_core::Result<DocumentVersion> {
-    Ok(DocumentVersion {
-        number: u32::try_from(r.1).map_err(|e| unreadable(r.0, "number", e))?,
-        blob: r.2.into_result().map_err(|e| unreadable(r.0, "blob", e))?,
-        size: u64::try_from(r.3).map_err(|e| unreadable(r.0, "size", e))?,
-        file_name: r.4,
-        media_type: r.5,
-        comment: r.6,
-        checked_in_by: UserId(r.7),
-        checked_in_at: utc(r.8.0),
-        text_warning: r.9,
+fn document_of(r: DocumentRow) -> crm_core::Result<Document> {
+    let id = r.0;
+    Ok(Document {
+        id: DocumentId(id),
+        title: r.1,
+        category: r
+            .2
+            .into_result()
+            .map_err(|e| unreadable(id, "category", e))?,
+        language: r
+            .3
+            .map(Parsed::into_result)
+            .transpose()
+            .map_err(|e| unreadable(id, "language", e))?,
+        tags: serde_json::from_str(&r.4).map_err(|e| unreadable(id, "tags", e))?,
+        legal_hold: r.5,
+        lock: r.6.zip(r.7).map(|(by, since)| Lock {
+            by: UserId(by),
+            since: utc(since.0),
+        }),
+        retain_until: r.8.0,
+        version: Version(r.9),
+        links: Vec::new(),
+        versions: Vec::new(),
     })
 }
 
-fn link_of(r: LinkRow) -> crm_core::Result<StoredLink> {
+fn version_of(id: i64, number: u32, r: VersionRow) -> crm_core::Result<DocumentVersion> {
+    Ok(DocumentVersion {
+        number,
+        blob: r.1.into_result().map_err(|e| unreadable(id, "blob", e))?,
+        size: u64::try_from(r.2).map_err(|e| unreadable(id, "size", e))?,
+        file_name: r.3,
+        media_type: r.4,
+        comment: r.5,
+        checked_in_by: UserId(r.6),
+        checked_in_at: utc(r.7.0),
+        text_warning: r.8,
+    })
+}
+
+fn link_of(id: i64, r: LinkRow) -> crm_core::Result<StoredLink> {
     Ok(StoredLink {
         link: ArchiveLink {
-            kind: r.1.into_result().map_err(|e| unreadable(r.0, "kind", e))?,
-            key: r.2,
+            kind: r.0.into_result().map_err(|e| unreadable(id, "kind", e))?,
+            key: r.1,
         },
-        address: r.3.map(AddressId),
+        address: r.2.map(AddressId),
     })
+}
+
+/// Documents from their joined rows as they are read, in the order they first come, each
+/// with its versions (newest first) and links (in order); what comes twice is taken once.
+fn assemble(rows: impl Iterator<Item = QueryResult<Row>>) -> crm_core::Result<Vec<Document>> {
+    let mut at: HashMap<i64, usize> = HashMap::new();
+    let mut out: Vec<Document> = Vec::new();
+    for row in rows {
+        let (d, v, l) = row.dom()?;
+        let id = d.0;
+        let i = match at.entry(id) {
+            Entry::Occupied(e) => *e.get(),
+            Entry::Vacant(e) => {
+                out.push(document_of(d)?);
+                *e.insert(out.len() - 1)
+            }
+        };
+        let doc = &mut out[i];
+        let number = u32::try_from(v.0).map_err(|e| unreadable(id, "number", e))?;
+        if !doc.versions.iter().any(|v| v.number == number) {
+            doc.versions.push(version_of(id, number, v)?);
+        }
+        if let Some(l) = l {
+            let link = link_of(id, l)?;
+            if !doc.links.iter().any(|l| l.link == link.link) {
+                doc.links.push(link);
+            }
+        }
+    }
+    for d in &mut out {
+        d.versions
+            .sort_unstable_by_key(|v| std::cmp::Reverse(v.number));
+        d.links.sort_unstable_by(|a, b| a.link.cmp(&b.link));
+    }
+    Ok(out)
 }
 
 impl DieselTx<'_> {
-    /// The documents with `ids`, whole, in the order of `ids`.
+    /// The documents with `ids`, whole, in the order of `ids`: one statement.
     fn documents_by_id(&mut self, ids: &[i64]) -> crm_core::Result<Vec<Document>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
         // On the backend's own connection, as the address's list below.
-        let rows: Vec<DocumentRow> = with_inner!(&mut *self.conn, |c| {
+        let documents = with_inner!(&mut *self.conn, |c| {
             documents::table
+                .inner_join(document_versions::table)
+                .left_join(document_links::table)
                 .filter(documents::id.eq_any(ids))
-                .select(document_columns!())
-                .load(c)
-        })
-        .dom()?;
-        if rows.is_empty() {
-            return Ok(Vec::new());
-        }
-        let versions: Vec<VersionRow> = with_inner!(&mut *self.conn, |c| {
-            document_versions::table
-                .filter(document_versions::document_id.eq_any(ids))
-                .load(c)
-        })
-        .dom()?;
-        let links: Vec<LinkRow> = with_inner!(&mut *self.conn, |c| {
-            document_links::table
-                .filter(document_links::document_id.eq_any(ids))
-                .load(c)
-        })
-        .dom()?;
-        let docs = assemble(rows, versions, links)?;
-        let mut by_id: HashMap<i64, Document> = docs.into_iter().map(|d| (d.id.0, d)).collect();
+                .select(row_columns!())
+                .load_iter::<Row, DefaultLoadingMode>(c)
+                .dom()
+                .and_then(assemble)
+        })?;
+        let mut by_id: HashMap<i64, Document> =
+            documents.into_iter().map(|d| (d.id.0, d)).collect();
         Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
     }
 
     /// The documents hanging at address `a`, directly or through its records, whole, in no
     /// particular order — none when the address is outside `scope`. After the scope's
-    /// check, two statements, each driven by the address's links (one bound value) and run
-    /// on the backend's own connection, whose statement cache knows them by type: the
-    /// documents with their versions, then their links. A document that hangs at the address
-    /// twice comes twice and is taken once.
+    /// check, one statement driven by the address's links (one bound value), run on the
+    /// backend's own connection, whose statement cache knows it by type: each document
+    /// with its versions and all its links, a row for each of their pairs (a document of
+    /// three versions and two links comes in six rows; most have one of each). A document
+    /// that hangs at the address twice comes twice as often and is taken once.
     fn documents_at(&mut self, a: i64, scope: AddressScope) -> crm_core::Result<Vec<Document>> {
         if let Some(visible) = scope_condition(scope) {
             let seen: i64 = addresses::table
@@ -146,91 +229,27 @@ impl DieselTx<'_> {
                 return Ok(Vec::new());
             }
         }
-        let rows: Vec<(DocumentRow, VersionRow)> = with_inner!(&mut *self.conn, |c| {
-            document_links::table
-                .inner_join(documents::table)
+        with_inner!(&mut *self.conn, |c| {
+            hanging
                 .inner_join(
-                    document_versions::table
-                        .on(document_versions::document_id.eq(document_links::document_id)),
+                    documents::table
+                        .on(documents::id.eq(hanging.field(document_links::document_id))),
                 )
-                .filter(document_links::address_id.eq(a))
-                .select((document_columns!(), document_versions::all_columns))
-                .load(c)
+                .inner_join(document_versions::table.on(
+                    document_versions::document_id.eq(hanging.field(document_links::document_id)),
+                ))
+                .left_join(
+                    document_links::table
+                        .on(document_links::document_id
+                            .eq(hanging.field(document_links::document_id))),
+                )
+                .filter(hanging.field(document_links::address_id).eq(a))
+                .select(row_columns!())
+                .load_iter::<Row, DefaultLoadingMode>(c)
+                .dom()
+                .and_then(assemble)
         })
-        .dom()?;
-        if rows.is_empty() {
-            return Ok(Vec::new());
-        }
-        let links: Vec<LinkRow> =
-            with_inner!(&mut *self.conn, |c| {
-                hanging
-                    .inner_join(document_links::table.on(
-                        document_links::document_id.eq(hanging.field(document_links::document_id)),
-                    ))
-                    .filter(hanging.field(document_links::address_id).eq(a))
-                    .select(document_links::all_columns)
-                    .load(c)
-            })
-            .dom()?;
-        let (mut documents, versions): (Vec<DocumentRow>, Vec<VersionRow>) =
-            rows.into_iter().unzip();
-        documents.sort_unstable_by_key(|d| d.0);
-        documents.dedup_by_key(|d| d.0);
-        assemble(documents, versions, links)
     }
-}
-
-/// Documents from their rows, each with its versions (newest first) and links (in order),
-/// rows that come twice taken once.
-fn assemble(
-    rows: Vec<DocumentRow>,
-    version_rows: Vec<VersionRow>,
-    link_rows: Vec<LinkRow>,
-) -> crm_core::Result<Vec<Document>> {
-    let mut versions: HashMap<i64, Vec<DocumentVersion>> = HashMap::with_capacity(rows.len());
-    for r in version_rows {
-        versions.entry(r.0).or_default().push(version_of(r)?);
-    }
-    let mut links: HashMap<i64, Vec<StoredLink>> = HashMap::with_capacity(rows.len());
-    for r in link_rows {
-        links.entry(r.0).or_default().push(link_of(r)?);
-    }
-    for v in versions.values_mut() {
-        v.sort_unstable_by_key(|v| std::cmp::Reverse(v.number));
-        v.dedup_by_key(|v| v.number);
-    }
-    for l in links.values_mut() {
-        l.sort_unstable_by(|a, b| a.link.cmp(&b.link));
-        l.dedup_by(|a, b| a.link == b.link);
-    }
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        let id = r.0;
-        out.push(Document {
-            id: DocumentId(id),
-            title: r.1,
-            category: r
-                .2
-                .into_result()
-                .map_err(|e| unreadable(id, "category", e))?,
-            language: r
-                .3
-                .map(Parsed::into_result)
-                .transpose()
-                .map_err(|e| unreadable(id, "language", e))?,
-            tags: serde_json::from_str(&r.4).map_err(|e| unreadable(id, "tags", e))?,
-            legal_hold: r.5,
-            lock: r.6.zip(r.7).map(|(by, since)| Lock {
-                by: UserId(by),
-                since: utc(since.0),
-            }),
-            retain_until: r.8.0,
-            version: Version(r.9),
-            links: links.remove(&id).unwrap_or_default(),
-            versions: versions.remove(&id).unwrap_or_default(),
-        });
-    }
-    Ok(out)
 }
 
 /// Newest first: by the latest version's check-in, then id.
