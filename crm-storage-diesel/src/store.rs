@@ -231,8 +231,9 @@ impl Store for DieselStore {
     }
 
     /// On PostgreSQL without a transaction: a connection the server closed while it was idle
-    /// fails `f`; a ping then tells that apart from `f`'s own failure, and `f` runs again
-    /// on the next connection, as [`read`](Store::read)'s `BEGIN` would.
+    /// fails `f` with a storage error; a ping then tells that apart from a failing
+    /// statement, and `f` runs again on the next connection, as [`read`](Store::read)'s
+    /// `BEGIN` would. The domain's answers (not found, forbidden) need no ping.
     fn read_each<T>(
         &self,
         mut f: impl FnMut(&mut dyn Tx) -> crm_core::Result<T>,
@@ -244,7 +245,7 @@ impl Store for DieselStore {
         loop {
             let mut conn = self.pool.get().map_err(StorageError::from)?;
             match f(&mut DieselTx { conn: &mut conn }) {
-                Err(_)
+                Err(crm_core::Error::Storage(_))
                     if attempts > 1 && matches!(ping(&mut conn), Err(e) if connection_lost(&e)) =>
                 {
                     discard(&mut conn);
