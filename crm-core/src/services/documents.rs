@@ -235,7 +235,8 @@ impl<'a, S: Store> DocumentService<'a, S> {
     /// # Errors
     /// [`Error::NotFound`] when it does not exist or the actor may not see it.
     pub fn document(&self, actor: &Actor, id: DocumentId) -> Result<Document> {
-        self.ctx.store.read(|tx| self.visible(tx, actor, id))
+        // The document in one statement, the addresses that decide its visibility after.
+        self.ctx.store.read_each(|tx| self.visible(tx, actor, id))
     }
 
     /// The bytes of `version` (the latest when `None`), to read in pieces.
@@ -285,7 +286,8 @@ impl<'a, S: Store> DocumentService<'a, S> {
     /// # Errors
     /// Storage failures.
     pub fn of_record(&self, actor: &Actor, link: &ArchiveLink) -> Result<Vec<Document>> {
-        self.ctx.store.read(|tx| {
+        // The record's documents, then the addresses that decide their visibility.
+        self.ctx.store.read_each(|tx| {
             let all = tx.documents_linked(link)?;
             self.keep_visible(tx, actor, all, usize::MAX)
         })
