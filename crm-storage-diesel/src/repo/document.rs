@@ -14,7 +14,7 @@ use diesel::connection::DefaultLoadingMode;
 use diesel::prelude::*;
 
 use super::{DieselTx, scope_condition};
-use crate::connection::with_inner;
+use crate::connection::{AnyConnection, with_inner};
 use crate::error::QueryResultExt;
 use crate::rows::decode::{Parsed, StoredDate, StoredTime};
 use crate::rows::{ts, utc};
@@ -189,34 +189,54 @@ fn assemble(rows: impl Iterator<Item = QueryResult<Row>>) -> crm_core::Result<Ve
 }
 
 impl DieselTx<'_> {
-    /// The documents with `ids`, whole, in the order of `ids`: one statement.
-    fn documents_by_id(&mut self, ids: &[i64]) -> crm_core::Result<Vec<Document>> {
+    /// The documents with `ids` (each once), whole, in no particular order: one statement
+    /// run on the backend's own connection, whose statement cache knows it by type. Each
+    /// document comes with its versions and all its links, a row for each of their pairs (a
+    /// document of three versions and two links comes in six rows; most have one of each).
+    /// On PostgreSQL the ids (one array) also key the versions, so that the planner reads
+    /// both tables by key and merges them.
+    fn documents_whole(&mut self, ids: &[i64]) -> crm_core::Result<Vec<Document>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        // On the backend's own connection, as the address's list below.
-        let documents = with_inner!(&mut *self.conn, |c| {
-            documents::table
-                .inner_join(document_versions::table)
-                .left_join(document_links::table)
-                .filter(documents::id.eq_any(ids))
-                .select(row_columns!())
+        let joined = documents::table
+            .inner_join(document_versions::table)
+            .left_join(document_links::table)
+            .filter(documents::id.eq_any(ids))
+            .select(row_columns!());
+        match &mut *self.conn {
+            AnyConnection::Postgresql(c) => joined
+                .filter(document_versions::document_id.eq_any(ids))
                 .load_iter::<Row, DefaultLoadingMode>(c)
                 .dom()
-                .and_then(assemble)
-        })?;
+                .and_then(assemble),
+            AnyConnection::Sqlite(c) => joined
+                .load_iter::<Row, DefaultLoadingMode>(c)
+                .dom()
+                .and_then(assemble),
+        }
+    }
+
+    /// The documents with `ids`, whole, in the order of `ids`.
+    fn documents_by_id(&mut self, ids: &[i64]) -> crm_core::Result<Vec<Document>> {
+        let documents = self.documents_whole(ids)?;
         let mut by_id: HashMap<i64, Document> =
             documents.into_iter().map(|d| (d.id.0, d)).collect();
         Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
     }
 
     /// The documents hanging at address `a`, directly or through its records, whole, in no
-    /// particular order — none when the address is outside `scope`. After the scope's
-    /// check, one statement driven by the address's links (one bound value), run on the
-    /// backend's own connection, whose statement cache knows it by type: each document
-    /// with its versions and all its links, a row for each of their pairs (a document of
-    /// three versions and two links comes in six rows; most have one of each). A document
-    /// that hangs at the address twice comes twice as often and is taken once.
+    /// particular order — none when the address is outside `scope`.
+    ///
+    /// On PostgreSQL two statements: the ids of the address's documents (an index-only
+    /// read of its links), then the documents by those ids as [`Self::documents_whole`]
+    /// reads them. Bound to an array of ids, the plan no longer depends on which address is
+    /// asked, so the prepared statement keeps one plan instead of planning a join again on
+    /// every call (which it does when a few addresses hold most documents), and that plan
+    /// looks each document up by key instead of hashing whole tables. SQLite, whose
+    /// statements cost no round trip and whose cached statements take a fixed number of
+    /// values, runs one join driven by the address's links. A document that hangs at the
+    /// address twice is taken once.
     fn documents_at(&mut self, a: i64, scope: AddressScope) -> crm_core::Result<Vec<Document>> {
         if let Some(visible) = scope_condition(scope) {
             let seen: i64 = addresses::table
@@ -228,6 +248,16 @@ impl DieselTx<'_> {
             if seen == 0 {
                 return Ok(Vec::new());
             }
+        }
+        if let AnyConnection::Postgresql(c) = &mut *self.conn {
+            let mut ids: Vec<i64> = document_links::table
+                .filter(document_links::address_id.eq(a))
+                .select(document_links::document_id)
+                .load(c)
+                .dom()?;
+            ids.sort_unstable();
+            ids.dedup();
+            return self.documents_whole(&ids);
         }
         with_inner!(&mut *self.conn, |c| {
             hanging
