@@ -189,7 +189,7 @@ fn assemble(rows: impl Iterator<Item = QueryResult<Row>>) -> crm_core::Result<Ve
 }
 
 impl DieselTx<'_> {
-    /// The documents with `ids` (each once), whole, in no particular order: one statement
+    /// The documents with `ids`, whole, each once, in no particular order: one statement
     /// run on the backend's own connection, whose statement cache knows it by type. Each
     /// document comes with its versions and all its links, a row for each of their pairs (a
     /// document of three versions and two links comes in six rows; most have one of each).
@@ -249,36 +249,34 @@ impl DieselTx<'_> {
                 return Ok(Vec::new());
             }
         }
-        if let AnyConnection::Postgresql(c) = &mut *self.conn {
-            let mut ids: Vec<i64> = document_links::table
+        let ids: Vec<i64> = match &mut *self.conn {
+            AnyConnection::Postgresql(c) => document_links::table
                 .filter(document_links::address_id.eq(a))
                 .select(document_links::document_id)
                 .load(c)
-                .dom()?;
-            ids.sort_unstable();
-            ids.dedup();
-            return self.documents_whole(&ids);
-        }
-        with_inner!(&mut *self.conn, |c| {
-            hanging
-                .inner_join(
-                    documents::table
-                        .on(documents::id.eq(hanging.field(document_links::document_id))),
-                )
-                .inner_join(document_versions::table.on(
-                    document_versions::document_id.eq(hanging.field(document_links::document_id)),
-                ))
-                .left_join(
-                    document_links::table
-                        .on(document_links::document_id
+                .dom()?,
+            AnyConnection::Sqlite(c) => {
+                return hanging
+                    .inner_join(
+                        documents::table
+                            .on(documents::id.eq(hanging.field(document_links::document_id))),
+                    )
+                    .inner_join(
+                        document_versions::table.on(document_versions::document_id
                             .eq(hanging.field(document_links::document_id))),
-                )
-                .filter(hanging.field(document_links::address_id).eq(a))
-                .select(row_columns!())
-                .load_iter::<Row, DefaultLoadingMode>(c)
-                .dom()
-                .and_then(assemble)
-        })
+                    )
+                    .left_join(document_links::table.on(
+                        document_links::document_id.eq(hanging.field(document_links::document_id)),
+                    ))
+                    .filter(hanging.field(document_links::address_id).eq(a))
+                    .select(row_columns!())
+                    .load_iter::<Row, DefaultLoadingMode>(c)
+                    .dom()
+                    .and_then(assemble);
+            }
+        };
+        // An id that comes twice matches its document once.
+        self.documents_whole(&ids)
     }
 }
 
@@ -476,7 +474,7 @@ impl DocumentRepository for DieselTx<'_> {
             .select(document_links::document_id)
             .load(&mut *self.conn)
             .dom()?;
-        let mut docs = self.documents_by_id(&ids)?;
+        let mut docs = self.documents_whole(&ids)?;
         newest_first(&mut docs);
         Ok(docs)
     }
