@@ -1,8 +1,8 @@
 //! The archive through the facade on both backends: check-in with links, blobs stored once,
 //! an address's documents with those of its contacts and opportunities, check-out and
 //! versions, retention and legal hold, verify and gc, a check-in interrupted between blob
-//! and metadata, a file too large to read into memory, and visibility under the `assigned`
-//! policy.
+//! and metadata, a file too large to read into memory, visibility under the `assigned`
+//! policy, and a row the archive cannot read.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests may panic on purpose.
 
@@ -15,6 +15,7 @@ use common::*;
 use crm::archive::{ArchiveLink, BlobCheck, Category, DocumentInput, VersionInput};
 use crm::trace::TraceFilter;
 use crm::{ContactInput, EntityKind, Error, Language};
+use crm_storage_diesel::testing::execute;
 
 fn input(title: &str, category: Category, links: Vec<ArchiveLink>) -> DocumentInput {
     DocumentInput {
@@ -506,10 +507,62 @@ fn a_large_file_streams_in_with_its_text(db: Db) -> TestResult {
     Ok(())
 }
 
+/// A row the archive cannot read — someone with database access wrote a category it does
+/// not know — fails the listing with an error naming the document and the column, read
+/// midway through the answer; the store goes on answering, and the listing is whole again
+/// once the row is repaired.
+fn an_unreadable_row_fails_the_listing_and_the_store_goes_on(db: Db) -> TestResult {
+    let Some(crm) = crm(db, "")? else {
+        return Ok(());
+    };
+    let manager = actor(MANAGER);
+    let shop = crm
+        .addresses()
+        .create_customer(&manager, &address("Schreinerei Keller", "6003", "Luzern"))?;
+    let mut ids = Vec::new();
+    for title in ["Offerte Küche", "Offerte Bad", "Offerte Treppe"] {
+        let doc = crm.documents().check_in(
+            &manager,
+            &input(title, Category::Offer, vec![ArchiveLink::record(shop.id)]),
+            &mut title.as_bytes(),
+        )?;
+        ids.push(doc.id);
+    }
+    let broken = ids[1];
+    let set_category = |category: &str| {
+        execute(
+            crm.store(),
+            &format!(
+                "UPDATE documents SET category = '{category}' WHERE id = {}",
+                broken.0
+            ),
+        )
+    };
+    set_category("brochure")?;
+    for _ in 0..3 {
+        match crm.documents().of_address(&manager, shop.id) {
+            Err(Error::Storage(m)) => assert!(
+                m.contains(&format!("documents {}", broken.0)) && m.contains("category"),
+                "{m}"
+            ),
+            other => panic!("expected a storage error, got {other:?}"),
+        }
+        let first = crm.documents().document(&manager, ids[0])?;
+        assert_eq!(first.title, "Offerte Küche");
+    }
+    set_category("offer")?;
+    let listed = crm.documents().of_address(&manager, shop.id)?;
+    let mut listed: Vec<_> = listed.iter().map(|l| l.document.id).collect();
+    listed.sort();
+    assert_eq!(listed, ids);
+    Ok(())
+}
+
 on_both_backends!(
     a_large_file_streams_in_with_its_text,
     full_text_finds_pdf_words_within_visibility,
     documents_hang_at_their_data_with_versions,
     retention_hold_verify_and_gc,
-    documents_follow_address_visibility
+    documents_follow_address_visibility,
+    an_unreadable_row_fails_the_listing_and_the_store_goes_on
 );

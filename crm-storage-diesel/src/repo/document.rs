@@ -1,192 +1,30 @@
 //! The archive's metadata: documents, versions, links and deletion records.
 
 use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 
 use chrono::NaiveDate;
 use crm_core::archive::{
     ArchiveLink, BlobHash, Category, Deletion, Document, DocumentVersion, ListedDocument, Lock,
-    NewDocument, StoredLink,
+    NewDocument,
 };
 use crm_core::ports::DocumentRepository;
-use crm_core::{AddressId, AddressScope, DocumentId, EntityKind, Language, UserId, Version};
+use crm_core::{AddressId, AddressScope, DocumentId, Language, UserId, Version};
 use diesel::connection::DefaultLoadingMode;
+use diesel::pg::PgRowByRowLoadingMode;
 use diesel::prelude::*;
+use diesel::sql_types::BigInt;
 
+#[macro_use]
+mod rows;
+
+use self::rows::{Row, assemble, unreadable};
 use super::{DieselTx, scope_condition};
 use crate::connection::{AnyConnection, with_inner};
 use crate::error::QueryResultExt;
-use crate::rows::decode::{Parsed, StoredDate, StoredTime};
 use crate::rows::{ts, utc};
 use crate::schema::{addresses, document_deletions, document_links, document_versions, documents};
 
-type DocumentRow = (
-    i64,
-    String,
-    Parsed<Category>,
-    Option<Parsed<Language>>,
-    String,
-    bool,
-    Option<i64>,
-    Option<StoredTime>,
-    StoredDate,
-    i64,
-);
-/// A version's columns but its document's id.
-type VersionRow = (
-    i64,
-    Parsed<BlobHash>,
-    i64,
-    String,
-    String,
-    Option<String>,
-    i64,
-    StoredTime,
-    Option<String>,
-);
-/// A link's columns but its document's id.
-type LinkRow = (Parsed<EntityKind>, String, Option<i64>);
-/// A document with one of its versions and one of its links.
-type Row = (DocumentRow, VersionRow, Option<LinkRow>);
-
 diesel::alias!(document_links as hanging: Hanging);
-
-/// The columns of a [`DocumentRow`].
-macro_rules! document_columns {
-    () => {
-        (
-            documents::id,
-            documents::title,
-            documents::category,
-            documents::language,
-            documents::tags,
-            documents::legal_hold,
-            documents::lock_by,
-            documents::lock_since,
-            documents::retain_until,
-            documents::version,
-        )
-    };
-}
-
-/// The columns of a [`Row`]: a document joined with `document_versions` and, left, with
-/// `document_links`.
-macro_rules! row_columns {
-    () => {
-        (
-            document_columns!(),
-            (
-                document_versions::number,
-                document_versions::blob,
-                document_versions::size,
-                document_versions::file_name,
-                document_versions::media_type,
-                document_versions::comment,
-                document_versions::checked_in_by,
-                document_versions::checked_in_at,
-                document_versions::text_warning,
-            ),
-            (
-                document_links::kind,
-                document_links::key,
-                document_links::address_id,
-            )
-                .nullable(),
-        )
-    };
-}
-
-fn unreadable(id: i64, column: &str, e: impl std::fmt::Display) -> crm_core::Error {
-    crm_core::Error::Storage(format!(
-        "documents {id}: column {column} is unreadable: {e}"
-    ))
-}
-
-fn document_of(r: DocumentRow) -> crm_core::Result<Document> {
-    let id = r.0;
-    Ok(Document {
-        id: DocumentId(id),
-        title: r.1,
-        category: r
-            .2
-            .into_result()
-            .map_err(|e| unreadable(id, "category", e))?,
-        language: r
-            .3
-            .map(Parsed::into_result)
-            .transpose()
-            .map_err(|e| unreadable(id, "language", e))?,
-        tags: serde_json::from_str(&r.4).map_err(|e| unreadable(id, "tags", e))?,
-        legal_hold: r.5,
-        lock: r.6.zip(r.7).map(|(by, since)| Lock {
-            by: UserId(by),
-            since: utc(since.0),
-        }),
-        retain_until: r.8.0,
-        version: Version(r.9),
-        links: Vec::new(),
-        versions: Vec::new(),
-    })
-}
-
-fn version_of(id: i64, number: u32, r: VersionRow) -> crm_core::Result<DocumentVersion> {
-    Ok(DocumentVersion {
-        number,
-        blob: r.1.into_result().map_err(|e| unreadable(id, "blob", e))?,
-        size: u64::try_from(r.2).map_err(|e| unreadable(id, "size", e))?,
-        file_name: r.3,
-        media_type: r.4,
-        comment: r.5,
-        checked_in_by: UserId(r.6),
-        checked_in_at: utc(r.7.0),
-        text_warning: r.8,
-    })
-}
-
-fn link_of(id: i64, r: LinkRow) -> crm_core::Result<StoredLink> {
-    Ok(StoredLink {
-        link: ArchiveLink {
-            kind: r.0.into_result().map_err(|e| unreadable(id, "kind", e))?,
-            key: r.1,
-        },
-        address: r.2.map(AddressId),
-    })
-}
-
-/// Documents from their joined rows as they are read, in the order they first come, each
-/// with its versions (newest first) and links (in order); what comes twice is taken once.
-fn assemble(rows: impl Iterator<Item = QueryResult<Row>>) -> crm_core::Result<Vec<Document>> {
-    let mut at: HashMap<i64, usize> = HashMap::new();
-    let mut out: Vec<Document> = Vec::new();
-    for row in rows {
-        let (d, v, l) = row.dom()?;
-        let id = d.0;
-        let i = match at.entry(id) {
-            Entry::Occupied(e) => *e.get(),
-            Entry::Vacant(e) => {
-                out.push(document_of(d)?);
-                *e.insert(out.len() - 1)
-            }
-        };
-        let doc = &mut out[i];
-        let number = u32::try_from(v.0).map_err(|e| unreadable(id, "number", e))?;
-        if !doc.versions.iter().any(|v| v.number == number) {
-            doc.versions.push(version_of(id, number, v)?);
-        }
-        if let Some(l) = l {
-            let link = link_of(id, l)?;
-            if !doc.links.iter().any(|l| l.link == link.link) {
-                doc.links.push(link);
-            }
-        }
-    }
-    for d in &mut out {
-        d.versions
-            .sort_unstable_by_key(|v| std::cmp::Reverse(v.number));
-        d.links.sort_unstable_by(|a, b| a.link.cmp(&b.link));
-    }
-    Ok(out)
-}
 
 impl DieselTx<'_> {
     /// The documents with `ids`, whole, each once, in no particular order: one statement
@@ -194,26 +32,24 @@ impl DieselTx<'_> {
     /// document comes with its versions and all its links, a row for each of their pairs (a
     /// document of three versions and two links comes in six rows; most have one of each).
     /// On PostgreSQL the ids (one array) also key the versions, so that the planner reads
-    /// both tables by key and merges them.
+    /// both tables by key and merges them, and the rows are taken one by one as they
+    /// arrive (libpq's single-row mode): the documents are made while the server still
+    /// reads and sends the rest, instead of after the whole answer has arrived.
     fn documents_whole(&mut self, ids: &[i64]) -> crm_core::Result<Vec<Document>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let joined = documents::table
-            .inner_join(document_versions::table)
-            .left_join(document_links::table)
-            .filter(documents::id.eq_any(ids))
-            .select(row_columns!());
+        let joined = whole_documents!().filter(documents::id.eq_any(ids));
         match &mut *self.conn {
             AnyConnection::Postgresql(c) => joined
                 .filter(document_versions::document_id.eq_any(ids))
-                .load_iter::<Row, DefaultLoadingMode>(c)
+                .load_iter::<Row, PgRowByRowLoadingMode>(c)
                 .dom()
-                .and_then(assemble),
+                .and_then(|rows| assemble(rows, ids.len())),
             AnyConnection::Sqlite(c) => joined
                 .load_iter::<Row, DefaultLoadingMode>(c)
                 .dom()
-                .and_then(assemble),
+                .and_then(|rows| assemble(rows, ids.len())),
         }
     }
 
@@ -226,17 +62,17 @@ impl DieselTx<'_> {
     }
 
     /// The documents hanging at address `a`, directly or through its records, whole, in no
-    /// particular order — none when the address is outside `scope`.
+    /// particular order — none when the address is outside `scope`. A document that hangs
+    /// at the address twice is taken once.
     ///
-    /// On PostgreSQL two statements: the ids of the address's documents (an index-only
-    /// read of its links), then the documents by those ids as [`Self::documents_whole`]
-    /// reads them. Bound to an array of ids, the plan no longer depends on which address is
-    /// asked, so the prepared statement keeps one plan instead of planning a join again on
-    /// every call (which it does when a few addresses hold most documents), and that plan
-    /// looks each document up by key instead of hashing whole tables. SQLite, whose
-    /// statements cost no round trip and whose cached statements take a fixed number of
-    /// values, runs one join driven by the address's links. A document that hangs at the
-    /// address twice is taken once.
+    /// On PostgreSQL the statement of [`Self::documents_whole`], keyed by the ids of the
+    /// address's documents that the server reads itself (an index-only read of its links,
+    /// `ARRAY(SELECT …)`). The address is bound as `(SELECT $1)`, a value the planner does
+    /// not look into: the plan is the same for every address, so the prepared statement
+    /// keeps one plan instead of planning the join again on every call (which it does
+    /// when a few addresses hold most documents), and that plan looks each document up by
+    /// key instead of hashing whole tables. SQLite, whose statements cost no round trip,
+    /// runs one join driven by the address's links.
     fn documents_at(&mut self, a: i64, scope: AddressScope) -> crm_core::Result<Vec<Document>> {
         if let Some(visible) = scope_condition(scope) {
             let seen: i64 = addresses::table
@@ -249,34 +85,45 @@ impl DieselTx<'_> {
                 return Ok(Vec::new());
             }
         }
-        let ids: Vec<i64> = match &mut *self.conn {
-            AnyConnection::Postgresql(c) => document_links::table
-                .filter(document_links::address_id.eq(a))
-                .select(document_links::document_id)
-                .load(c)
-                .dom()?,
-            AnyConnection::Sqlite(c) => {
-                return hanging
-                    .inner_join(
-                        documents::table
-                            .on(documents::id.eq(hanging.field(document_links::document_id))),
+        match &mut *self.conn {
+            AnyConnection::Postgresql(c) => {
+                let hanging_at = || {
+                    diesel::dsl::array(
+                        hanging
+                            .filter(
+                                hanging
+                                    .field(document_links::address_id)
+                                    .eq(diesel::dsl::select(a.into_sql::<BigInt>()).single_value()),
+                            )
+                            .select(hanging.field(document_links::document_id)),
                     )
-                    .inner_join(
-                        document_versions::table.on(document_versions::document_id
-                            .eq(hanging.field(document_links::document_id))),
-                    )
-                    .left_join(document_links::table.on(
-                        document_links::document_id.eq(hanging.field(document_links::document_id)),
-                    ))
-                    .filter(hanging.field(document_links::address_id).eq(a))
-                    .select(row_columns!())
-                    .load_iter::<Row, DefaultLoadingMode>(c)
+                };
+                whole_documents!()
+                    .filter(documents::id.eq_any(hanging_at()))
+                    .filter(document_versions::document_id.eq_any(hanging_at()))
+                    .load_iter::<Row, PgRowByRowLoadingMode>(c)
                     .dom()
-                    .and_then(assemble);
+                    .and_then(|rows| assemble(rows, 0))
             }
-        };
-        // An id that comes twice matches its document once.
-        self.documents_whole(&ids)
+            AnyConnection::Sqlite(c) => hanging
+                .inner_join(
+                    documents::table
+                        .on(documents::id.eq(hanging.field(document_links::document_id))),
+                )
+                .inner_join(document_versions::table.on(
+                    document_versions::document_id.eq(hanging.field(document_links::document_id)),
+                ))
+                .left_join(
+                    document_links::table
+                        .on(document_links::document_id
+                            .eq(hanging.field(document_links::document_id))),
+                )
+                .filter(hanging.field(document_links::address_id).eq(a))
+                .select(row_columns!())
+                .load_iter::<Row, DefaultLoadingMode>(c)
+                .dom()
+                .and_then(|rows| assemble(rows, 0)),
+        }
     }
 }
 
