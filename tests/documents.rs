@@ -508,9 +508,9 @@ fn a_large_file_streams_in_with_its_text(db: Db) -> TestResult {
 }
 
 /// A row the archive cannot read — someone with database access wrote a category it does
-/// not know — fails the listing with an error naming the document and the column, read
-/// midway through the answer; the store goes on answering, and the listing is whole again
-/// once the row is repaired.
+/// not know — fails the listing with an error naming the document and the column, though
+/// rows after it are still on their way; the store goes on answering, and the listing is
+/// whole again once the row is repaired.
 fn an_unreadable_row_fails_the_listing_and_the_store_goes_on(db: Db) -> TestResult {
     let Some(crm) = crm(db, "")? else {
         return Ok(());

@@ -65,17 +65,18 @@ impl DieselTx<'_> {
     /// particular order — none when the address is outside `scope`. A document that hangs
     /// at the address twice is taken once.
     ///
-    /// On PostgreSQL the join of [`Self::documents_whole`] with the documents keyed by the
-    /// ids of the address's documents that the server reads itself (an index-only read of
-    /// its links, `ARRAY(SELECT …)`), in one round trip. The address is bound as
-    /// `(SELECT $1)`, a value the planner does not look into: the plan is the same for
-    /// every address, so the prepared statement keeps one plan instead of planning the
-    /// join again on every call (which it does when a few addresses hold most documents),
-    /// and that plan looks each document up by key instead of hashing whole tables. The
-    /// versions follow their documents by the join alone: keyed by the array too, a small
-    /// archive (800 documents) had them read whole, each row searched for in the array one
-    /// element after the other. SQLite, whose statements cost no round trip, runs one join
-    /// driven by the address's links.
+    /// On PostgreSQL the documents joined with their versions and links, as
+    /// [`Self::documents_whole`] reads them but with the documents alone keyed by the ids
+    /// of the address's documents that the server reads itself (an index-only read of its
+    /// links, `ARRAY(SELECT …)`), in one round trip. The address is bound as a one-row
+    /// sub-select, `(SELECT $1 LIMIT 1)`, a value the planner does not look into: the plan is
+    /// the same for every address, so the prepared statement keeps one plan instead of
+    /// planning the join again on every call (which it does when a few addresses hold most
+    /// documents), and that plan looks each document up by key instead of hashing whole
+    /// tables. The versions follow their documents by the join alone: keyed by the array
+    /// too, a small archive (800 documents) had them read whole, each row searched for in
+    /// the array one element after the other. SQLite, whose statements cost no round trip,
+    /// runs one join driven by the address's links.
     fn documents_at(&mut self, a: i64, scope: AddressScope) -> crm_core::Result<Vec<Document>> {
         if let Some(visible) = scope_condition(scope) {
             let seen: i64 = addresses::table

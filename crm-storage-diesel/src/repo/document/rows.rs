@@ -105,13 +105,14 @@ pub(super) fn unreadable(id: i64, column: &str, e: impl std::fmt::Display) -> cr
 }
 
 /// Tags as stored: a JSON array of strings. Without a backslash every `"` delimits a
-/// string, so such an array is split as it is; anything else is left to `serde_json`.
+/// string, so such an array, written without spaces between its strings and without
+/// control characters, is split as it is; anything else is left to `serde_json`.
 fn tags_of(text: &str) -> serde_json::Result<Vec<String>> {
     if text == "[]" {
         return Ok(Vec::new());
     }
     if let Some(inner) = text.strip_prefix("[\"").and_then(|t| t.strip_suffix("\"]"))
-        && !inner.contains('\\')
+        && !inner.bytes().any(|b| b == b'\\' || b < 0x20)
     {
         let tags: Vec<String> = inner.split("\",\"").map(str::to_owned).collect();
         if !tags.iter().any(|t| t.contains('"')) {
@@ -235,7 +236,16 @@ mod tests {
 
     #[test]
     fn tags_that_are_not_json_are_refused() {
-        for text in ["", "[", r#"["a"#, r#"["a",]"#, r#"["]"#, "rahmenvertrag"] {
+        for text in [
+            "",
+            "[",
+            r#"["a"#,
+            r#"["a",]"#,
+            r#"["]"#,
+            "rahmenvertrag",
+            "[\"a\tb\"]",
+            "[\"a\nb\",\"c\"]",
+        ] {
             assert!(tags_of(text).is_err(), "{text}");
         }
     }
