@@ -104,24 +104,6 @@ pub(super) fn unreadable(id: i64, column: &str, e: impl std::fmt::Display) -> cr
     ))
 }
 
-/// Tags as stored: a JSON array of strings. Without a backslash every `"` delimits a
-/// string, so such an array, written without spaces between its strings and without
-/// control characters, is split as it is; anything else is left to `serde_json`.
-fn tags_of(text: &str) -> serde_json::Result<Vec<String>> {
-    if text == "[]" {
-        return Ok(Vec::new());
-    }
-    if let Some(inner) = text.strip_prefix("[\"").and_then(|t| t.strip_suffix("\"]"))
-        && !inner.bytes().any(|b| b == b'\\' || b < 0x20)
-    {
-        let tags: Vec<String> = inner.split("\",\"").map(str::to_owned).collect();
-        if !tags.iter().any(|t| t.contains('"')) {
-            return Ok(tags);
-        }
-    }
-    serde_json::from_str(text)
-}
-
 fn document_of(r: DocumentRow) -> crm_core::Result<Document> {
     let id = r.0;
     Ok(Document {
@@ -136,7 +118,7 @@ fn document_of(r: DocumentRow) -> crm_core::Result<Document> {
             .map(Parsed::into_result)
             .transpose()
             .map_err(|e| unreadable(id, "language", e))?,
-        tags: tags_of(&r.4).map_err(|e| unreadable(id, "tags", e))?,
+        tags: serde_json::from_str(&r.4).map_err(|e| unreadable(id, "tags", e))?,
         legal_hold: r.5,
         lock: r.6.zip(r.7).map(|(by, since)| Lock {
             by: UserId(by),
@@ -210,43 +192,4 @@ pub(super) fn assemble(
         d.links.sort_unstable_by(|a, b| a.link.cmp(&b.link));
     }
     Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::tags_of;
-
-    #[test]
-    fn tags_read_as_json_reads_them() {
-        for text in [
-            "[]",
-            r#"[""]"#,
-            r#"["rahmenvertrag"]"#,
-            r#"["a","b","Müller AG"]"#,
-            r#"["a", "b"]"#,
-            r#"["a\"b","c"]"#,
-            r#"["x\\","y"]"#,
-            r#"["\u00fc"]"#,
-            r#"[ "a" ]"#,
-        ] {
-            let expected: Vec<String> = serde_json::from_str(text).unwrap();
-            assert_eq!(tags_of(text).unwrap(), expected, "{text}");
-        }
-    }
-
-    #[test]
-    fn tags_that_are_not_json_are_refused() {
-        for text in [
-            "",
-            "[",
-            r#"["a"#,
-            r#"["a",]"#,
-            r#"["]"#,
-            "rahmenvertrag",
-            "[\"a\tb\"]",
-            "[\"a\nb\",\"c\"]",
-        ] {
-            assert!(tags_of(text).is_err(), "{text}");
-        }
-    }
 }
